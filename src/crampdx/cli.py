@@ -1,0 +1,175 @@
+"""The command line: parse arguments, call the library, print, and map CrampdxError to exit 2.
+
+Start-up stays lean: this module imports only the standard library; each command imports what
+it needs (experta, rich, questionary) when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from crampdx import __version__
+from crampdx.errors import CrampdxError
+
+EXAMPLES = """\
+examples:
+  crampdx debrief examples/seed-150k-mountain.yaml
+  crampdx debrief answers.yaml --format markdown --output debrief.md
+  crampdx debrief answers.yaml --format json | jq '.causes[0]'
+  crampdx questions                      list the question ids an answers file may use
+"""
+
+FORMAT_BY_SUFFIX = {".json": "json", ".md": "markdown", ".markdown": "markdown"}
+
+
+def _add_kb_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--kb", metavar="DIR", action="append", default=[],
+                        help="an extra knowledge directory on top of the shipped one "
+                             "(repeatable; also CRAMPDX_KB)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crampdx",
+        description="Works out why you cramped in a race or a run, how sure it is and why, "
+                    "flags anything that needs a doctor, and says what to change.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"crampdx {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    debrief = commands.add_parser(
+        "debrief", help="diagnose from an answers file (YAML or JSON)",
+        description="Diagnose why you cramped from an answers file: a YAML or JSON mapping of "
+                    "question id -> answer ('crampdx questions' lists them). Numbers may carry "
+                    "units: \"28 mi\", \"84 F\", \"1.2 l/h\", \"3 lb\". Unanswered questions "
+                    "count as unknown, never as no.",
+        epilog="examples:\n  crampdx debrief examples/seed-150k-mountain.yaml\n"
+               "  crampdx debrief answers.yaml --format json --output debrief.json\n"
+               "  crampdx debrief athletes/*.yaml --format markdown --output team.md",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    debrief.add_argument("answers", nargs="+", metavar="ANSWERS",
+                         help="answers file(s); several files give one report each")
+    debrief.add_argument("--format", "-f", choices=("terminal", "markdown", "json"),
+                         help="report format (default: terminal, or from --output's suffix)")
+    debrief.add_argument("--output", "-o", metavar="PATH",
+                         help="write the report to PATH instead of the screen")
+    _add_kb_option(debrief)
+
+    questions = commands.add_parser(
+        "questions", help="list the questions an answers file may answer",
+        description="List every question id with its type, unit and choices.")
+    questions.add_argument("--format", "-f", choices=("terminal", "yaml"), default="terminal",
+                           help="'yaml' prints a blank answers file to fill in")
+    _add_kb_option(questions)
+    return parser
+
+
+def _write_output(path: str, text: str) -> None:
+    """Write atomically: a failure never leaves half a report behind."""
+    target = Path(path)
+    if target.is_dir():
+        raise CrampdxError("is a directory; give a file name for the report", path=target)
+    temporary = target.with_name(f".{target.name}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, target)
+    except OSError as exc:
+        raise CrampdxError(f"cannot write the report: {exc.strerror or exc}", path=target) \
+            from None
+
+
+def cmd_debrief(args: argparse.Namespace) -> int:
+    from crampdx import api
+
+    fmt = args.format or (FORMAT_BY_SUFFIX.get(Path(args.output).suffix.lower(), "terminal")
+                          if args.output else "terminal")
+    compiled = api.reasoner(args.kb)
+    diagnoses = [api.diagnose_file(path, args.kb) for path in args.answers]
+    kb = compiled.kb
+    if fmt == "json":
+        import json
+
+        from crampdx.render.json import to_dict
+
+        documents = [dict(to_dict(d, kb), file=str(path))
+                     for d, path in zip(diagnoses, args.answers)]
+        payload = documents[0] if len(documents) == 1 else documents
+        text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "markdown":
+        from crampdx.render import markdown
+
+        text = "\n---\n\n".join(markdown.render(d, kb) for d in diagnoses)
+    else:
+        from crampdx.render import terminal
+
+        if args.output is None:
+            for index, diagnosis in enumerate(diagnoses):
+                if len(diagnoses) > 1:
+                    print(("\n" if index else "") + f"== {args.answers[index]} ==")
+                terminal.render(diagnosis, kb, sys.stdout)
+            return 0
+        text = "\n\n".join(terminal.render(d, kb) for d in diagnoses)
+    if args.output:
+        _write_output(args.output, text)
+        print(f"crampdx: report written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_questions(args: argparse.Namespace) -> int:
+    from crampdx import api
+
+    kb = api.knowledge(args.kb)
+    if args.format == "yaml":
+        print("# crampdx answers: fill in what you know, delete or leave empty what you don't.")
+        section = None
+        for question in kb.questions.values():
+            if question.section != section:
+                section = question.section
+                print(f"\n# --- {kb.sections[section].title} ---")
+            hint = question.unit or (" | ".join(question.choices) if question.choices
+                                     else "yes/no" if question.type == "bool" else "number")
+            if question.type == "multi":
+                hint = "list of: " + hint
+            print(f"# {question.ask} ({hint})\n{question.id}:")
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("id", "type", "unit / choices", "question", show_lines=False, box=None)
+    for question in kb.questions.values():
+        detail = question.unit or ", ".join(question.choices)
+        if question.range:
+            detail += f" [{question.range[0]:g}..{question.range[1]:g}]"
+        table.add_row(question.id, question.type, detail, question.ask)
+    Console().print(table)
+    return 0
+
+
+COMMANDS = {"debrief": cmd_debrief, "questions": cmd_questions}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return COMMANDS[args.command](args)
+    except CrampdxError as exc:
+        print(f"crampdx: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("\ncrampdx: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 0

@@ -1,0 +1,186 @@
+"""From an inference to a diagnosis: triage level, ranked causes with evidence, a remedy list and
+the unanswered questions that would change the result most. Pure data; renderers print it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from crampdx.answers import Answers
+from crampdx.engine import Evidence, Inference, Reasoner
+from crampdx.knowledge import conditions as cond
+from crampdx.knowledge.loader import FINDING_THRESHOLD
+from crampdx.knowledge.model import TRIAGE_LEVELS, KnowledgeBase, Remedy
+
+LEADING_MIN_CERTAINTY = 0.3
+LEADING_MAX = 3
+UNANSWERED_MAX = 5
+REMEDY_KIND_ORDER = ("acute", "race_day", "fuelling", "training", "medical", "extra")
+
+
+@dataclass
+class CauseResult:
+    id: str
+    name: str
+    summary: str
+    certainty: float
+    support: list[Evidence]
+    against: list[Evidence]
+
+
+@dataclass
+class Triage:
+    level: str
+    flags: list[Evidence]
+
+
+@dataclass
+class Unanswered:
+    id: str
+    ask: str
+    weight: float
+    informs: list[str]
+
+
+@dataclass
+class PlanItem:
+    cause: str
+    remedy: Remedy
+    evidence: str
+    cite: str
+
+
+@dataclass
+class Diagnosis:
+    """Everything a report shows; `causes` holds only positive certainty, highest first."""
+
+    answers: Answers
+    triage: Triage
+    causes: list[CauseResult]
+    ruled_out: list[CauseResult]
+    leading: list[str]
+    plan: list[PlanItem]
+    unanswered: list[Unanswered]
+    findings: dict[str, float] = field(default_factory=dict)
+    questions_total: int = 0
+
+
+def _triage(inference: Inference) -> Triage:
+    flags = sorted(inference.triage,
+                   key=lambda e: (-TRIAGE_LEVELS.index(e.rule.then), e.rule.id))
+    level = flags[0].rule.then if flags else TRIAGE_LEVELS[0]
+    return Triage(level, flags)
+
+
+def _causes(kb: KnowledgeBase, inference: Inference) -> tuple[list[CauseResult], list[CauseResult]]:
+    results = []
+    for cause_id, certainty in inference.causes.items():
+        cause = kb.causes[cause_id]
+        pile = sorted(inference.evidence_for("cause", cause_id), key=lambda e: -abs(e.certainty))
+        results.append(CauseResult(cause_id, cause.name, cause.summary, certainty,
+                                   [e for e in pile if e.certainty > 0],
+                                   [e for e in pile if e.certainty < 0]))
+    results.sort(key=lambda c: (-c.certainty, c.id))
+    return ([c for c in results if c.certainty > 0],
+            sorted((c for c in results if c.certainty < 0), key=lambda c: (c.certainty, c.id)))
+
+
+def leading_causes(causes: list[CauseResult]) -> list[str]:
+    """The causes the plan addresses: the strong ones, or the single best if none is strong."""
+    strong = [c.id for c in causes if c.certainty >= LEADING_MIN_CERTAINTY][:LEADING_MAX]
+    return strong or [c.id for c in causes[:1] if c.certainty > 0.1]
+
+
+def _plan(kb: KnowledgeBase, leading: list[str]) -> list[PlanItem]:
+    items: list[PlanItem] = []
+    seen: set[str] = set()
+    for cause in leading:
+        remedies = [r for r in kb.remedies.values() if cause in r.causes and r.kind != "extra"]
+        remedies.sort(key=lambda r: REMEDY_KIND_ORDER.index(r.kind))
+        for remedy in remedies:
+            if remedy.id not in seen:
+                seen.add(remedy.id)
+                items.append(_plan_item(kb, cause, remedy))
+    for remedy in kb.remedies.values():
+        if remedy.kind == "extra" and remedy.id not in seen and set(remedy.causes) & set(leading):
+            seen.add(remedy.id)
+            cause = next(c for c in leading if c in remedy.causes)
+            items.append(_plan_item(kb, cause, remedy))
+    return items
+
+
+def _plan_item(kb: KnowledgeBase, cause: str, remedy: Remedy) -> PlanItem:
+    source = kb.sources.get(remedy.source)
+    return PlanItem(cause, remedy, kb.evidence_label(remedy.source),
+                    source.cite if source else remedy.source)
+
+
+def finding_truth_function(kb: KnowledgeBase, answers: dict[str, Any],
+                           findings: dict[str, float]):
+    """Three-valued truth of a finding: True if concluded, None while a producer could still
+    fire once more questions are answered, else False."""
+    memo: dict[str, bool | None] = {}
+
+    def truth(finding: str) -> bool | None:
+        if findings.get(finding, 0) > FINDING_THRESHOLD:
+            return True
+        if finding in memo:
+            return memo[finding]
+        memo[finding] = False  # guards against cycles while evaluating
+        open_ = any(cond.evaluate(rule.when, answers, truth) is None
+                    for rule in kb.rules_for("finding", finding) if rule.certainty > 0)
+        memo[finding] = None if open_ else False
+        return memo[finding]
+
+    return truth
+
+
+def open_rules(kb: KnowledgeBase, answers: dict[str, Any], findings: dict[str, float]):
+    """Rules whose outcome still depends on unanswered questions."""
+    truth = finding_truth_function(kb, answers, findings)
+    return [rule for rule in kb.rules.values() if cond.evaluate(rule.when, answers, truth) is None]
+
+
+def _unanswered(kb: KnowledgeBase, answers: Answers, inference: Inference) -> list[Unanswered]:
+    """Rank unanswered questions by how much certainty hangs on them (red flags count fully)."""
+    values = answers.values
+    consumers: dict[str, float] = {}
+    for rule in kb.rules.values():
+        for finding in cond.findings_of(rule.when):
+            consumers[finding] = max(consumers.get(finding, 0), abs(rule.certainty))
+    weights: dict[str, float] = {}
+    informs: dict[str, set[str]] = {}
+    for rule in open_rules(kb, values, inference.findings):
+        if rule.then_kind == "triage":
+            weight, label = 1.0, "red flags"
+        elif rule.then_kind == "finding":
+            weight = abs(rule.certainty) * consumers.get(rule.then, 0)
+            label = kb.findings[rule.then].name
+        else:
+            weight, label = abs(rule.certainty), kb.causes[rule.then].name
+        for fact in cond.facts_of(rule.when):
+            if fact not in values:
+                weights[fact] = weights.get(fact, 0) + weight
+                informs.setdefault(fact, set()).add(label)
+    ranked = sorted(weights, key=lambda q: (-weights[q], list(kb.questions).index(q)))
+    return [Unanswered(q, kb.questions[q].ask, round(weights[q], 3), sorted(informs[q]))
+            for q in ranked[:UNANSWERED_MAX]]
+
+
+def diagnose(reasoner: Reasoner, answers: Answers) -> Diagnosis:
+    """Run the engine on the answers and shape what it concluded for the reports."""
+    kb = reasoner.kb
+    inference = reasoner.infer(answers.values)
+    causes, ruled_out = _causes(kb, inference)
+    leading = leading_causes(causes)
+    return Diagnosis(
+        answers=answers,
+        triage=_triage(inference),
+        causes=causes,
+        ruled_out=ruled_out,
+        leading=leading,
+        plan=_plan(kb, leading),
+        unanswered=_unanswered(kb, answers, inference),
+        findings=dict(inference.findings),
+        questions_total=len(kb.questions),
+    )

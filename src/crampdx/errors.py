@@ -1,0 +1,43 @@
+"""The one error type: everything a user can get wrong becomes a CrampdxError with a location."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+EXIT_USAGE = 2
+
+
+class CrampdxError(Exception):
+    """A problem the user can fix; the CLI prints it on one line and exits with `exit_code`."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        exit_code: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.column = column
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+    def __str__(self) -> str:
+        where = [part for part in (self.path, self.line, self.column) if part is not None]
+        prefix = ":".join(str(part) for part in where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+def did_you_mean(word: str, choices: "list[str] | set[str] | tuple[str, ...]") -> str:
+    """A ' (did you mean X?)' suffix for the closest valid name, or '' when nothing is close."""
+    import difflib
+
+    close = difflib.get_close_matches(str(word), sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

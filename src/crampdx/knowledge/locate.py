@@ -1,0 +1,31 @@
+"""Where the shipped knowledge is, and which extra directories stack on top of it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENV_VAR = "CRAMPDX_KB"
+SHIPPED_ENV_VAR = "CRAMPDX_SHIPPED_KB"
+
+
+def shipped_knowledge_dir() -> Path:
+    """The source checkout's knowledge/ when running from one (edits show at once), else the
+    copy packed into the wheel; CRAMPDX_SHIPPED_KB replaces it."""
+    replaced = os.environ.get(SHIPPED_ENV_VAR, "").strip()
+    if replaced:  # for tests and packagers: a different base knowledge base
+        return Path(replaced)
+    package = Path(__file__).resolve().parent.parent
+    checkout = package.parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "knowledge").is_dir():
+        return checkout / "knowledge"
+    return package / "_knowledge"
+
+
+def default_knowledge_dirs(extra: list[str | Path] | None = None) -> list[Path]:
+    """Shipped knowledge, then CRAMPDX_KB (os.pathsep-separated), then `--kb` directories."""
+    dirs = [shipped_knowledge_dir()]
+    env = os.environ.get(ENV_VAR, "")
+    dirs += [Path(part) for part in env.split(os.pathsep) if part.strip()]
+    dirs += [Path(d) for d in (extra or [])]
+    return dirs

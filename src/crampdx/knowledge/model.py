@@ -1,0 +1,132 @@
+"""The knowledge base as typed, validated values: what the engine, reports and interview read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from crampdx.knowledge.conditions import Condition
+
+QUESTION_TYPES = ("number", "bool", "choice", "multi")
+TRIAGE_LEVELS = ("self_care", "see_doctor", "emergency")
+REMEDY_KINDS = ("acute", "race_day", "fuelling", "training", "medical", "extra")
+EVIDENCE_LABELS = ("coaching", "consensus", "study", "anecdotal")
+EVIDENCE_WORDS = {
+    "coaching": "coaching experience",
+    "consensus": "consensus statement",
+    "study": "study",
+    "anecdotal": "anecdotal",
+}
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an item was defined, for error messages and `kb list`."""
+
+    path: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    section: str
+    ask: str
+    type: str
+    help: str
+    origin: Origin
+    choices: dict[str, str] = field(default_factory=dict)
+    unit: str | None = None
+    range: tuple[float, float] | None = None
+    ask_if: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    name: str
+    description: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Cause:
+    id: str
+    name: str
+    summary: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    when: Condition
+    then_kind: str  # finding | cause | triage
+    then: str
+    because: str
+    source: str
+    origin: Origin
+    certainty: float = 1.0
+    action: str = ""
+
+
+@dataclass(frozen=True)
+class Remedy:
+    id: str
+    causes: tuple[str, ...]
+    kind: str
+    text: str
+    source: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    cite: str
+    evidence: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Notice:
+    id: str
+    title: str
+    text: str
+    origin: Origin
+
+
+@dataclass
+class KnowledgeBase:
+    """Every item by id, in file order; `dirs` are the directories it was read from."""
+
+    dirs: tuple[str, ...] = ()
+    sections: dict[str, Section] = field(default_factory=dict)
+    questions: dict[str, Question] = field(default_factory=dict)
+    findings: dict[str, Finding] = field(default_factory=dict)
+    causes: dict[str, Cause] = field(default_factory=dict)
+    rules: dict[str, Rule] = field(default_factory=dict)
+    remedies: dict[str, Remedy] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    notices: dict[str, Notice] = field(default_factory=dict)
+
+    def kind(self, name: str) -> dict[str, Any]:
+        return getattr(self, name)
+
+    def rules_for(self, then_kind: str, target: str) -> list[Rule]:
+        return [rule for rule in self.rules.values()
+                if rule.then_kind == then_kind and rule.then == target]
+
+    def evidence_label(self, source_id: str) -> str:
+        source = self.sources.get(source_id)
+        return source.evidence if source else "anecdotal"

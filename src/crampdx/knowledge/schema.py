@@ -1,0 +1,79 @@
+"""The fields each kind of knowledge item may have: read by the loader and by `kb schema`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crampdx.knowledge.model import EVIDENCE_LABELS, QUESTION_TYPES, REMEDY_KINDS, TRIAGE_LEVELS
+from crampdx.units import UNITS
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    kind: str  # id | text | number | certainty | enum | choices | range | condition | then | ids
+    required: bool = False
+    values: tuple[str, ...] = ()
+    description: str = ""
+
+
+SNAKE_ID = r"^[a-z][a-z0-9_]*$"
+RULE_ID = r"^[a-z0-9][a-z0-9_-]*$"
+
+KINDS: dict[str, tuple[FieldSpec, ...]] = {
+    "sections": (
+        FieldSpec("id", "id", True, description="snake_case section id"),
+        FieldSpec("title", "text", True, description="Heading shown in the interview"),
+    ),
+    "questions": (
+        FieldSpec("id", "id", True, description="snake_case fact id; answers files use it"),
+        FieldSpec("section", "ref", True, description="Section id"),
+        FieldSpec("ask", "text", True, description="The question as the runner reads it"),
+        FieldSpec("type", "enum", True, QUESTION_TYPES, "Answer type"),
+        FieldSpec("help", "text", True, description="Why it is asked, in plain language"),
+        FieldSpec("choices", "choices", description="choice/multi: value -> label"),
+        FieldSpec("unit", "enum", values=tuple(UNITS), description="number: canonical unit"),
+        FieldSpec("range", "range", description="number: [min, max] in the unit"),
+        FieldSpec("ask_if", "condition", description="Ask only when this condition holds"),
+    ),
+    "findings": (
+        FieldSpec("id", "id", True, description="snake_case finding id"),
+        FieldSpec("name", "text", True, description="Short name for reports"),
+        FieldSpec("description", "text", True, description="What it means"),
+    ),
+    "causes": (
+        FieldSpec("id", "id", True, description="snake_case cause id"),
+        FieldSpec("name", "text", True, description="Name shown in the report"),
+        FieldSpec("summary", "text", True, description="Plain-language explanation"),
+    ),
+    "rules": (
+        FieldSpec("id", "rule_id", True, description="Rule id (kebab-case)"),
+        FieldSpec("when", "condition", True, description="Condition over answers and findings"),
+        FieldSpec("then", "then", True, description="{finding: ID} | {cause: ID} | {triage: LEVEL}"),
+        FieldSpec("certainty", "certainty", description="Certainty factor in [-1, 1]; not for triage"),
+        FieldSpec("because", "text", True, description="Why, in a sentence a runner understands"),
+        FieldSpec("source", "ref", True, description="Source id"),
+        FieldSpec("action", "text", description="Triage: what to do now"),
+    ),
+    "remedies": (
+        FieldSpec("id", "rule_id", True, description="Remedy id (kebab-case)"),
+        FieldSpec("cause", "ref", description="The cause it answers"),
+        FieldSpec("causes", "ids", description="Or several causes"),
+        FieldSpec("kind", "enum", True, REMEDY_KINDS, "When and how it applies"),
+        FieldSpec("text", "text", True, description="The advice"),
+        FieldSpec("source", "ref", True, description="Source id"),
+    ),
+    "notices": (
+        FieldSpec("id", "id", True, description="snake_case notice id (limits, not_a_doctor...)"),
+        FieldSpec("title", "text", True, description="Heading in reports"),
+        FieldSpec("text", "text", True, description="What every report says"),
+    ),
+    "sources": (
+        FieldSpec("id", "id", True, description="snake_case source id"),
+        FieldSpec("cite", "text", True, description="Citation as printed in reports"),
+        FieldSpec("evidence", "enum", True, EVIDENCE_LABELS, "Strength label"),
+    ),
+}
+
+THEN_KINDS = ("finding", "cause", "triage")
+TRIAGE = TRIAGE_LEVELS

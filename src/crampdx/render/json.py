@@ -1,0 +1,74 @@
+"""The JSON contract other tools rely on (docs/json.md): keep keys stable, add, never rename."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from crampdx import __version__
+from crampdx.diagnosis import Diagnosis
+from crampdx.engine import Evidence
+from crampdx.knowledge.model import KnowledgeBase
+
+SCHEMA_VERSION = 1
+
+
+def _jsonable(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _evidence(kb: KnowledgeBase, item: Evidence) -> dict[str, Any]:
+    return {
+        "rule": item.rule.id,
+        "certainty": round(item.certainty, 3),
+        "facts": {k: _jsonable(v) for k, v in item.facts.items()},
+        "findings": {k: round(v, 3) for k, v in item.findings.items()},
+        "because": item.rule.because,
+        "source": item.rule.source,
+        "evidence": kb.evidence_label(item.rule.source),
+    }
+
+
+def to_dict(diagnosis: Diagnosis, kb: KnowledgeBase) -> dict[str, Any]:
+    return {
+        "crampdx": __version__,
+        "schema": SCHEMA_VERSION,
+        "meta": diagnosis.answers.meta,
+        "answers": {k: _jsonable(v) for k, v in diagnosis.answers.values.items()},
+        "triage": {
+            "level": diagnosis.triage.level,
+            "reasons": [flag.rule.because for flag in diagnosis.triage.flags],
+            "actions": [flag.rule.action for flag in diagnosis.triage.flags],
+            "flags": [dict(_evidence(kb, flag), action=flag.rule.action)
+                      for flag in diagnosis.triage.flags],
+        },
+        "causes": [
+            {
+                "id": cause.id,
+                "name": cause.name,
+                "certainty": round(cause.certainty, 3),
+                "leading": cause.id in diagnosis.leading,
+                "evidence": [_evidence(kb, e) for e in cause.support],
+                "against": [_evidence(kb, e) for e in cause.against],
+            }
+            for cause in diagnosis.causes
+        ],
+        "ruled_out": [
+            {"id": cause.id, "name": cause.name, "certainty": round(cause.certainty, 3),
+             "evidence": [_evidence(kb, e) for e in cause.support + cause.against]}
+            for cause in diagnosis.ruled_out
+        ],
+        "findings": {k: round(v, 3) for k, v in diagnosis.findings.items()},
+        "plan": [
+            {"cause": item.cause, "id": item.remedy.id, "kind": item.remedy.kind,
+             "text": item.remedy.text, "source": item.remedy.source, "evidence": item.evidence}
+            for item in diagnosis.plan
+        ],
+        "unanswered": [
+            {"id": q.id, "ask": q.ask, "informs": q.informs} for q in diagnosis.unanswered
+        ],
+    }
+
+
+def render(diagnosis: Diagnosis, kb: KnowledgeBase) -> str:
+    return json.dumps(to_dict(diagnosis, kb), indent=2, ensure_ascii=False) + "\n"

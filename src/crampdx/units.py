@@ -1,0 +1,86 @@
+"""Numbers with units, as runners write them: "28 mi", "84 F", "1.2 l/h", "3 lb", "5:30" hours.
+
+Each question with a number answer names one canonical unit; an answer may use any alias of the
+same dimension and is converted. The table is physics, not cramp knowledge, so it lives here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A canonical unit and the spellings that convert to it (value * factor + offset)."""
+
+    name: str
+    label: str
+    aliases: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def convert(self, number: float, spelled: str) -> float:
+        factor, offset = self.aliases[spelled]
+        return number * factor + offset
+
+
+def _f_to_c(factor: float = 5 / 9) -> tuple[float, float]:
+    return factor, -32 * factor
+
+
+UNITS: dict[str, Unit] = {
+    unit.name: unit
+    for unit in (
+        Unit("km", "km", {"km": (1, 0), "k": (1, 0), "kms": (1, 0), "kilometres": (1, 0),
+                          "kilometers": (1, 0), "mi": (1.609344, 0), "mile": (1.609344, 0),
+                          "miles": (1.609344, 0), "m": (0.001, 0)}),
+        Unit("h", "h", {"h": (1, 0), "hr": (1, 0), "hrs": (1, 0), "hour": (1, 0),
+                        "hours": (1, 0), "min": (1 / 60, 0), "mins": (1 / 60, 0),
+                        "minutes": (1 / 60, 0)}),
+        Unit("m", "m", {"m": (1, 0), "metres": (1, 0), "meters": (1, 0), "ft": (0.3048, 0),
+                        "feet": (0.3048, 0), "km": (1000, 0)}),
+        Unit("°C", "°C", {"c": (1, 0), "°c": (1, 0), "celsius": (1, 0), "f": _f_to_c(),
+                          "°f": _f_to_c(), "fahrenheit": _f_to_c()}),
+        Unit("ml/h", "ml per hour", {"ml/h": (1, 0), "ml": (1, 0), "l/h": (1000, 0),
+                                     "l": (1000, 0), "oz/h": (29.5735, 0), "oz": (29.5735, 0),
+                                     "fl oz/h": (29.5735, 0)}),
+        Unit("mg/h", "mg per hour", {"mg/h": (1, 0), "mg": (1, 0), "g/h": (1000, 0),
+                                     "mmol/h": (23, 0)}),
+        Unit("g/h", "g per hour", {"g/h": (1, 0), "g": (1, 0)}),
+        Unit("kg", "kg", {"kg": (1, 0), "kgs": (1, 0), "lb": (0.45359237, 0),
+                          "lbs": (0.45359237, 0), "pounds": (0.45359237, 0), "g": (0.001, 0)}),
+    )
+}
+
+_NUMBER = r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)"
+_QUANTITY = re.compile(rf"^\s*(?P<number>{_NUMBER})\s*(?P<unit>[^\d\s].*?)?\s*$")
+_CLOCK = re.compile(r"^\s*(?P<h>\d+)\s*(?::|h\s*)(?P<m>[0-5]?\d)\s*(?:m|min)?\s*$", re.I)
+
+
+class UnitError(ValueError):
+    """The text is not a number in a known unit; the message says what would be accepted."""
+
+
+def accepted_units(unit: str) -> str:
+    return ", ".join(sorted({alias for alias in UNITS[unit].aliases if alias.isascii()}))
+
+
+def parse_quantity(text: str, unit: str | None) -> float:
+    """Turn '28 mi' (or '4:30' for hours) into a float in `unit`; raise UnitError otherwise."""
+    if unit == "h":
+        clock = _CLOCK.match(text)
+        if clock:
+            return int(clock["h"]) + int(clock["m"]) / 60
+    match = _QUANTITY.match(text)
+    if not match:
+        raise UnitError(f"'{text}' is not a number" + (f" (e.g. '12 {unit}')" if unit else ""))
+    number = float(match["number"].replace(",", "."))
+    spelled = (match["unit"] or "").strip().lower().replace(" per ", "/").rstrip(".")
+    if not spelled:
+        return number
+    if unit is None:
+        raise UnitError(f"'{text}': this answer is a plain count, without a unit")
+    canonical = UNITS[unit]
+    if spelled not in canonical.aliases:
+        raise UnitError(f"unknown unit '{match['unit']}' for {canonical.label}; "
+                        f"use one of: {accepted_units(unit)}")
+    return canonical.convert(number, spelled)
