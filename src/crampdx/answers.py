@@ -129,3 +129,17 @@ def load_answers(path: Path, kb: KnowledgeBase) -> Answers:
     if data is None:
         data = LocatedDict()
     return parse_answers(data, kb, str(path))
+
+
+def dump_answers(answers: Answers, kb: KnowledgeBase, *, header: str = "") -> str:
+    """Answers as a YAML file that `crampdx debrief` reads back to the same result."""
+    import yaml
+
+    lines = [f"# {line}" for line in header.splitlines()] if header else []
+    document: dict[str, Any] = dict(answers.meta)
+    for question_id in kb.questions:
+        if question_id in answers.values:
+            value = answers.values[question_id]
+            document[question_id] = list(value) if isinstance(value, tuple) else value
+    body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, default_flow_style=None)
+    return "\n".join(lines + [body]) if lines else body

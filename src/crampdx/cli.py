@@ -67,6 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
     questions.add_argument("--format", "-f", choices=("terminal", "yaml"), default="terminal",
                            help="'yaml' prints a blank answers file to fill in")
     _add_kb_option(questions)
+    questions.set_defaults(handler=cmd_questions)
+    debrief.set_defaults(handler=cmd_debrief)
+
+    # Each extra command group lives in its own module, imported here with the standard library
+    # only; the module's handler imports what it needs when it runs.
+    from crampdx import cli_interview, cli_kb
+
+    cli_interview.add_parser(commands, _add_kb_option)
+    cli_kb.add_parser(commands, _add_kb_option)
     return parser
 
 
@@ -153,9 +162,6 @@ def cmd_questions(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"debrief": cmd_debrief, "questions": cmd_questions}
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -163,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return COMMANDS[args.command](args)
+        return args.handler(args)
     except CrampdxError as exc:
         print(f"crampdx: error: {exc}", file=sys.stderr)
         return exc.exit_code

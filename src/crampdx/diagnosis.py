@@ -141,6 +141,16 @@ def open_rules(kb: KnowledgeBase, answers: dict[str, Any], findings: dict[str, f
     return [rule for rule in kb.rules.values() if cond.evaluate(rule.when, answers, truth) is None]
 
 
+def relevant_questions(kb: KnowledgeBase, answers: dict[str, Any],
+                       findings: dict[str, float] | None = None) -> set[str]:
+    """Unanswered questions whose answer could still change some rule's outcome (goal-directed
+    questioning): every other question can be skipped without changing the diagnosis."""
+    if findings is None:
+        findings = {}
+    return {fact for rule in open_rules(kb, answers, findings)
+            for fact in cond.facts_of(rule.when) if fact not in answers}
+
+
 def _unanswered(kb: KnowledgeBase, answers: Answers, inference: Inference) -> list[Unanswered]:
     """Rank unanswered questions by how much certainty hangs on them (red flags count fully)."""
     values = answers.values
