@@ -141,6 +141,14 @@ def open_rules(kb: KnowledgeBase, answers: dict[str, Any], findings: dict[str, f
     return [rule for rule in kb.rules.values() if cond.evaluate(rule.when, answers, truth) is None]
 
 
+def _missing_pieces(rule, answers: dict[str, Any], findings: dict[str, float]) -> int:  # type: ignore[no-untyped-def]
+    """How many answers and findings a rule still lacks: the fewer, the closer it is to firing."""
+    facts = [f for f in cond.facts_of(rule.when) if f not in answers]
+    pending = [f for f in cond.findings_of(rule.when, negated=False)
+               if findings.get(f, 0) <= FINDING_THRESHOLD]
+    return max(1, len(facts) + len(pending))
+
+
 def relevant_questions(kb: KnowledgeBase, answers: dict[str, Any],
                        findings: dict[str, float] | None = None) -> set[str]:
     """Unanswered questions whose answer could still change some rule's outcome (goal-directed
@@ -152,7 +160,8 @@ def relevant_questions(kb: KnowledgeBase, answers: dict[str, Any],
 
 
 def _unanswered(kb: KnowledgeBase, answers: Answers, inference: Inference) -> list[Unanswered]:
-    """Rank unanswered questions by how much certainty hangs on them (red flags count fully)."""
+    """Rank unanswered questions by the certainty hanging on them, shared among the pieces each
+    open rule still lacks (red flags count fully)."""
     values = answers.values
     consumers: dict[str, float] = {}
     for rule in kb.rules.values():
@@ -168,6 +177,7 @@ def _unanswered(kb: KnowledgeBase, answers: Answers, inference: Inference) -> li
             label = kb.findings[rule.then].name
         else:
             weight, label = abs(rule.certainty), kb.causes[rule.then].name
+        weight /= _missing_pieces(rule, values, inference.findings)
         for fact in cond.facts_of(rule.when):
             if fact not in values:
                 weights[fact] = weights.get(fact, 0) + weight

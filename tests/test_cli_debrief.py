@@ -1,0 +1,169 @@
+"""`crampdx debrief` as a user runs it: formats, output files, and every class of bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SEED_LIKE = """\
+athlete: Test Runner
+event: Mountain 150
+event_duration_h: "10:00"
+drink_type: water
+drank_beyond_thirst: yes
+cramp_pattern: full_body
+cramp_sites: [calf, face]
+onset_km: 28 mi
+longest_run_km: 30
+symptoms: [confusion]
+"""
+
+
+@pytest.fixture
+def answers(write, mini_kb) -> Path:  # type: ignore[no-untyped-def]
+    return write("answers.yaml", SEED_LIKE)
+
+
+def test_terminal_report_puts_red_flags_first(run_cli, answers: Path) -> None:
+    """Triage comes before the causes, and the leading cause shows with its evidence."""
+    status, out, err = run_cli("debrief", str(answers))
+    assert status == 0, err
+    assert out.index("EMERGENCY") < out.index("Likely causes")
+    assert "Hyponatremia" in out and "Call for help now." in out
+    assert "onset_km = 45.062 km" in out  # 28 mi converted
+    assert "What crampdx cannot know" in out
+
+
+def test_json_contract(run_cli, answers: Path) -> None:
+    """The JSON keys other tools rely on, causes positive only and highest first."""
+    status, out, _ = run_cli("debrief", str(answers), "--format", "json")
+    assert status == 0
+    report = json.loads(out)
+    assert report["triage"]["level"] == "emergency"
+    assert report["triage"]["reasons"] == ["Confusion after long exercise."]
+    certainties = [c["certainty"] for c in report["causes"]]
+    assert certainties == sorted(certainties, reverse=True) and all(0 < c <= 1 for c in certainties)
+    cause = next(c for c in report["causes"] if c["id"] == "hyponatremia")
+    assert {"id", "name", "certainty", "evidence"} <= set(cause)
+    assert {"rule", "certainty", "facts", "source"} <= set(cause["evidence"][0])
+    assert isinstance(report["plan"], list) and isinstance(report["unanswered"], list)
+    assert report["meta"]["athlete"] == "Test Runner"
+
+
+def test_markdown_and_output_file(run_cli, answers: Path, tmp_path: Path) -> None:
+    """--output writes the file (format from its suffix) and says where."""
+    target = tmp_path / "debrief.md"
+    status, out, err = run_cli("debrief", str(answers), "--output", str(target))
+    assert status == 0 and out == ""
+    assert "report written to" in err
+    text = target.read_text()
+    assert text.startswith("# Cramp debrief: Test Runner · Mountain 150")
+    assert "## Red flags: EMERGENCY" in text and "## Likely causes" in text
+
+
+def test_several_files_give_one_report_each(run_cli, answers: Path, write) -> None:  # type: ignore[no-untyped-def]
+    """A coach can debrief a whole group in one call; JSON becomes a list."""
+    other = write("other.yaml", "cramp_pattern: localized\neased_when_slowing: true\n")
+    status, out, _ = run_cli("debrief", str(answers), str(other), "--format", "json")
+    assert status == 0
+    reports = json.loads(out)
+    assert [Path(r["file"]).name for r in reports] == ["answers.yaml", "other.yaml"]
+    assert reports[1]["ruled_out"][0]["id"] == "electrolyte_depletion"
+
+
+def test_unanswered_questions_are_ranked(run_cli, write, mini_kb) -> None:  # type: ignore[no-untyped-def]
+    """With few answers, the questions that would open rules are listed."""
+    path = write("few.yaml", "drink_type: water\nevent_duration_h: 6\n")
+    _, out, _ = run_cli("debrief", str(path), "--format", "json")
+    unanswered = [q["id"] for q in json.loads(out)["unanswered"]]
+    assert "drank_beyond_thirst" in unanswered
+    assert "drink_type" not in unanswered
+
+
+BAD_INPUTS = [
+    ("missing.yaml", None, "missing.yaml: no such answers file"),
+    ("broken.yaml", "cramp_pattern: [full_body\n", "broken.yaml:2:1: invalid YAML"),
+    ("list.yaml", "- cramp_pattern\n", "list.yaml:1: an answers file is a mapping"),
+    ("typo.yaml", "cramp_patern: full_body\n", "unknown question 'cramp_patern' (did you mean 'cramp_pattern'?)"),
+    ("choice.yaml", "cramp_pattern: everywhere\n", "choose from: localized, spreading, full_body"),
+    ("close.yaml", "drink_type: watr\n", "(did you mean 'water'?)"),
+    ("type.yaml", "drank_beyond_thirst: lots\n", "typo" if False else "expected yes or no"),
+    ("range.yaml", "onset_km: 900\n", "onset_km: 900 km is out of range: expected 0 to 500 km"),
+    ("unit.yaml", "onset_km: 12 parsecs\n", "unknown unit 'parsecs' for km; use one of:"),
+    ("number.yaml", "onset_km: [1, 2]\n", "onset_km: expected a number, not a list"),
+    ("dup.yaml", "onset_km: 1\nonset_km: 2\n", "dup.yaml:2:1: duplicate key 'onset_km'"),
+    ("binary.yaml", b"\xff\xfe\x00bad", "not UTF-8 text"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), BAD_INPUTS,
+                         ids=[b[0] for b in BAD_INPUTS])
+def test_bad_input_is_one_clear_line(run_cli, write, mini_kb, name, content, message) -> None:  # type: ignore[no-untyped-def]
+    """Every class of bad answers file: exit 2, one line naming the file, no traceback."""
+    path = write(name, content) if content is not None else Path(name)
+    status, out, err = run_cli("debrief", str(path))
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("crampdx: error: ")
+    assert name in err and message in err
+    assert "Traceback" not in err
+
+
+def test_directory_is_not_an_answers_file(run_cli, tmp_path: Path, mini_kb) -> None:  # type: ignore[no-untyped-def]
+    status, _, err = run_cli("debrief", str(tmp_path))
+    assert status == 2 and "is a directory" in err
+
+
+def test_python_tags_are_never_executed(write, tmp_path: Path, mini_kb) -> None:  # type: ignore[no-untyped-def]
+    """A YAML tag that would run a command is refused by the real program, and nothing runs."""
+    marker = tmp_path / "pwned"
+    path = write("evil.yaml",
+                 f"onset_km: !!python/object/apply:os.system ['touch {marker}']\n")
+    proc = subprocess.run([sys.executable, "-m", "crampdx", "debrief", str(path)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "YAML tag !!python/object/apply:os.system is not allowed" in proc.stderr
+    assert "evil.yaml:1:11" in proc.stderr
+    assert not marker.exists()
+    assert "Traceback" not in proc.stderr
+
+
+def test_unwritable_output_is_a_clean_error(run_cli, answers: Path, tmp_path: Path) -> None:
+    status, _, err = run_cli("debrief", str(answers), "--output", str(tmp_path / "no" / "x.md"))
+    assert status == 2 and "cannot write the report" in err
+
+
+def test_help_and_version(run_cli) -> None:  # type: ignore[no-untyped-def]
+    """--help names the commands with examples; --version prints the version."""
+    from crampdx import __version__
+
+    status, out, _ = run_cli("--version")
+    assert status == 0 and out.strip() == f"crampdx {__version__}"
+    status, out, _ = run_cli("--help")
+    assert status == 0 and "debrief" in out and "examples:" in out
+    status, out, _ = run_cli("debrief", "--help")
+    assert status == 0 and "--format" in out and "28 mi" in out
+
+
+def test_version_does_not_import_the_heavy_libraries() -> None:
+    """Start-up stays lean: --version loads neither experta, rich nor questionary."""
+    code = ("import sys; from crampdx.cli import main\n"
+            "try: main(['--version'])\nexcept SystemExit: pass\n"
+            "print(sorted(m for m in ('experta', 'rich', 'questionary', 'yaml') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    assert out.strip().endswith("[]")
+
+
+def test_questions_yaml_template_reads_back(run_cli, tmp_path: Path, mini_kb) -> None:  # type: ignore[no-untyped-def]
+    """`crampdx questions --format yaml` is a blank answers file that debrief accepts."""
+    status, out, _ = run_cli("questions", "--format", "yaml")
+    assert status == 0 and "onset_km:" in out
+    path = tmp_path / "blank.yaml"
+    path.write_text(out)
+    status, out, err = run_cli("debrief", str(path))
+    assert status == 0, err
+    assert "0 of 9 questions answered" in out
