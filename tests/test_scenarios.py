@@ -1,0 +1,166 @@
+"""Scenario tests: each example answers file must lead with the cause a coach or sports doctor
+would name first, for the right reasons, and land on the right triage level.
+
+The expectations live in one table. A single expected id means "this cause must rank first";
+two ids mean the story is honestly ambiguous between them and they must be the top two, in
+either order.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from crampdx.api import debrief
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+KNOWLEDGE = ROOT / "knowledge"
+
+# file -> (expected leading cause ids, expected triage level, why)
+SCENARIOS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "seed-150k-mountain.yaml": (
+        ("hyponatremia",), "see_doctor",
+        "The coach's own race: hours of plain water, no salt, little glucose, 29 °C, cramps that "
+        "spread to face, hands and chest. Full-body cramps after overdrinking need a sodium check."),
+    "marathon-longest-run-24k.yaml": (
+        ("insufficient_training",), "self_care",
+        "Calf cramps at 32 km when the longest run was 24 km and only four long runs were done."),
+    "mountain-ultra-300m-hills.yaml": (
+        ("eccentric_overload",), "self_care",
+        "Quads cramped on a 1400 m descent after training on 300 m hills with no downhill work."),
+    "half-marathon-went-out-too-fast.yaml": (
+        ("pacing_error",), "self_care",
+        "Raced faster than trained and started too fast; cramps late, easing when walking."),
+    "salty-sweater-hot-50k.yaml": (
+        ("electrolyte_depletion",), "self_care",
+        "Widespread cramps in the heat in a salty sweater who lost 8 lb while drinking an "
+        "electrolyte drink to thirst: a sodium deficit, not overdrinking."),
+    "marathon-hit-the-wall.yaml": (
+        ("glycogen_depletion",), "self_care",
+        "Hit the wall on plain water, no carbohydrate and no carb loading."),
+    "statin-masters-10k.yaml": (
+        ("neuromuscular_fatigue",), "see_doctor",
+        "An ordinary late, localized calf cramp, but a statin user should tell the prescriber."),
+    "ultra-overdrinker-confused.yaml": (
+        ("hyponatremia",), "emergency",
+        "Weight gain, a litre an hour, ibuprofen, then vomiting and confusion: severe EAH."),
+    "chest-pain-10k.yaml": (
+        ("neuromuscular_fatigue",), "emergency",
+        "The cramp is ordinary, the chest pain is not: cardiac warning sign."),
+    "partial-calf-cramp.yaml": (
+        ("neuromuscular_fatigue",), "self_care",
+        "Only three answers: a localized calf cramp that faded when walking is the seed's "
+        "workload cramp, not salt."),
+    "mountain-runner-flat-road-50k.yaml": (
+        ("lack_of_specificity",), "self_care",
+        "A mountain hiker on a flat road at an untrained steady pace in unaccustomed heat."),
+    "core-side-and-back-cramps.yaml": (
+        ("core_technique",), "self_care",
+        "Stomach and back cramps, no core work, form falling apart when tired."),
+    "minor-factors-first-10k.yaml": (
+        ("minor_factors",), "self_care",
+        "Poor sleep, lots of caffeine and sugar at the start, and nothing else known."),
+    "night-cramps-veteran.yaml": (
+        ("neuromuscular_fatigue",), "see_doctor",
+        "A well-prepared veteran with a late calf cramp; cramps at night need a doctor."),
+    "heat-stroke-half.yaml": (
+        ("pacing_error",), "emergency",
+        "Chased a PB far beyond training on a hot day; hot and confused means heat stroke first."),
+    "rhabdo-downhill-marathon.yaml": (
+        ("eccentric_overload",), "emergency",
+        "A 900 m descent on flat-road training; cola urine and agonising quads the next day."),
+    "mild-eah-charity-marathon.yaml": (
+        ("hyponatremia",), "see_doctor",
+        "Plain water at every station for 6.5 h, 3 lb heavier, nausea, headache, puffy hands."),
+    "recurrent-despite-salt.yaml": (
+        ("neuromuscular_fatigue",), "see_doctor",
+        "Localized calf cramps that ease when walking despite 800 mg/h sodium and pickle juice; "
+        "recurrent despite good preparation needs a medical look."),
+    "track-400m-hamstring.yaml": (
+        ("neuromuscular_fatigue",), "self_care",
+        "A sprinter's hamstring cramp that let go when walking."),
+}
+
+TRIAGE_LEVELS = {"self_care", "see_doctor", "emergency"}
+
+
+@pytest.fixture(scope="module")
+def reports() -> dict[str, dict]:
+    """Every example debriefed once, by file name."""
+    return {name: debrief(EXAMPLES / name) for name in SCENARIOS}
+
+
+def _cause_ids() -> set[str]:
+    ids: set[str] = set()
+    for path in sorted(KNOWLEDGE.rglob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        ids.update(item["id"] for item in data.get("causes", []))
+    return ids
+
+
+def test_every_example_is_in_the_table() -> None:
+    """Each answers file in examples/ has an expectation, so none can silently break."""
+    on_disk = {path.name for path in EXAMPLES.glob("*.yaml")}
+    assert on_disk == set(SCENARIOS)
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_leading_causes(name: str, reports: dict[str, dict]) -> None:
+    """The cause(s) a coach would name first rank first (see the table for why)."""
+    expected, _, why = SCENARIOS[name]
+    causes = reports[name]["causes"]
+    top = [cause["id"] for cause in causes[: len(expected)]]
+    ranking = [(cause["id"], round(cause["certainty"], 2)) for cause in causes]
+    assert set(top) == set(expected), f"{name}: {why}\nranking: {ranking}"
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_triage_level(name: str, reports: dict[str, dict]) -> None:
+    """Warning signs are caught: the triage level matches the story."""
+    _, level, why = SCENARIOS[name]
+    triage = reports[name]["triage"]
+    assert triage["level"] == level, f"{name}: {why}\nreasons: {triage['reasons']}"
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_report_shape(name: str, reports: dict[str, dict]) -> None:
+    """Causes are positive, at most 1, highest first, and each carries its evidence."""
+    causes = reports[name]["causes"]
+    certainties = [cause["certainty"] for cause in causes]
+    assert all(0 < c <= 1 for c in certainties)
+    assert certainties == sorted(certainties, reverse=True)
+    for cause in causes:
+        assert cause["evidence"], cause["id"]
+
+
+def test_every_cause_leads_some_example(reports: dict[str, dict]) -> None:
+    """Every cause in the knowledge base is the top cause of at least one example."""
+    leaders = {report["causes"][0]["id"] for report in reports.values() if report["causes"]}
+    assert _cause_ids() <= leaders, f"never leading: {sorted(_cause_ids() - leaders)}"
+
+
+def test_every_triage_level_appears(reports: dict[str, dict]) -> None:
+    """The examples exercise self care, see a doctor and emergency."""
+    assert {report["triage"]["level"] for report in reports.values()} == TRIAGE_LEVELS
+
+
+def test_seed_case_reasons(reports: dict[str, dict]) -> None:
+    """The seed's own race leads with hyponatremia on the seed's evidence, and salt loss and
+    fuel trail behind it."""
+    causes = reports["seed-150k-mountain.yaml"]["causes"]
+    first = causes[0]
+    assert first["id"] == "hyponatremia"
+    assert first["certainty"] >= 0.7
+    assert "seed" in {item["source"] for item in first["evidence"]}
+    others = {cause["id"]: cause["certainty"] for cause in causes[1:]}
+    assert all(value < first["certainty"] - 0.15 for value in others.values())
+
+
+def test_localized_eased_cramp_is_not_salt(reports: dict[str, dict]) -> None:
+    """The seed's core claim: localized cramps that fade when slowing are not electrolytes,
+    even for a runner who took plenty of salt."""
+    ids = [cause["id"] for cause in reports["recurrent-despite-salt.yaml"]["causes"]]
+    assert "electrolyte_depletion" not in ids
