@@ -200,7 +200,8 @@ class _Loader:
         for raw in self.raw["sources"].values():
             if (data := self.fields(raw)) is not None:
                 kb.sources[data["id"]] = Source(data["id"], data["cite"].strip(),
-                                                data["evidence"], raw.origin)
+                                                data["evidence"], raw.origin,
+                                                str(data.get("short", "")).strip())
         for raw in self.raw["notices"].values():
             if (data := self.fields(raw)) is not None:
                 kb.notices[data["id"]] = Notice(data["id"], data["title"].strip(),

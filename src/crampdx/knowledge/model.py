@@ -96,6 +96,18 @@ class Source:
     cite: str
     evidence: str
     origin: Origin
+    short: str = ""
+
+    @property
+    def label(self) -> str:
+        """A short name for one line: the `short` field, else 'First-author year'."""
+        if self.short:
+            return self.short
+        import re
+
+        year = re.search(r"\b(19|20)\d\d\b", self.cite)
+        author = re.split(r"[\s,.]", self.cite.strip(), maxsplit=1)[0]
+        return f"{author} {year.group(0)}" if year and author else self.id
 
 
 @dataclass(frozen=True)

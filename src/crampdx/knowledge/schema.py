@@ -70,7 +70,8 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
     ),
     "sources": (
         FieldSpec("id", "id", True, description="snake_case source id"),
-        FieldSpec("cite", "text", True, description="Citation as printed in reports"),
+        FieldSpec("cite", "text", True, description="Full citation, printed in documents"),
+        FieldSpec("short", "text", description="Short label for the terminal, e.g. 'Hew-Butler 2015'"),
         FieldSpec("evidence", "enum", True, EVIDENCE_LABELS, "Strength label"),
     ),
 }

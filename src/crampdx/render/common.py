@@ -12,6 +12,7 @@ LEVEL_TITLES = {
     "see_doctor": "See a doctor",
     "self_care": "No red flags in your answers",
 }
+FLAG_LABELS = {"emergency": "Emergency", "see_doctor": "See a doctor", "self_care": "Self care"}
 LEVEL_NOTES = {
     "self_care": "Nothing you answered points to a medical problem; the causes below are about "
                  "training, pacing and fuelling. If you feel unwell, see a doctor anyway.",
@@ -48,12 +49,13 @@ def evidence_facts(kb: KnowledgeBase, evidence: Evidence) -> str:
     return "; ".join(parts)
 
 
-def source_label(kb: KnowledgeBase, source_id: str) -> str:
-    """'Hew-Butler et al. 2015 (consensus statement)'."""
+def source_label(kb: KnowledgeBase, source_id: str, *, full: bool = False) -> str:
+    """'Hew-Butler 2015, consensus statement' (or the full citation for documents)."""
     source = kb.sources.get(source_id)
     if source is None:
         return source_id
-    return f"{source.cite} ({EVIDENCE_WORDS.get(source.evidence, source.evidence)})"
+    name = source.cite if full else source.label
+    return f"{name}; {EVIDENCE_WORDS.get(source.evidence, source.evidence)}"
 
 
 def bar(certainty: float, width: int = 10) -> str:

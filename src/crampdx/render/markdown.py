@@ -5,6 +5,7 @@ from __future__ import annotations
 from crampdx.diagnosis import Diagnosis
 from crampdx.knowledge.model import KnowledgeBase
 from crampdx.render.common import (
+    FLAG_LABELS,
     KIND_TITLES,
     LEVEL_NOTES,
     LEVEL_TITLES,
@@ -27,7 +28,7 @@ def render(diagnosis: Diagnosis, kb: KnowledgeBase) -> str:
     if not triage.flags:
         out.append(LEVEL_NOTES["self_care"] + "\n")
     for flag in triage.flags:
-        level = LEVEL_TITLES[flag.rule.then]
+        level = FLAG_LABELS[flag.rule.then]
         out.append(f"- **{level}.** {flag.rule.because}  \n  **Do now:** {flag.rule.action}  \n"
                    f"  _{source_label(kb, flag.rule.source)}; answers: "
                    f"{evidence_facts(kb, flag)}_")
@@ -62,12 +63,19 @@ def render(diagnosis: Diagnosis, kb: KnowledgeBase) -> str:
         out.append("## What to do\n")
         current = None
         for item in diagnosis.plan:
-            if item.remedy.kind != current:
-                current = item.remedy.kind
-                out.append(f"\n### {KIND_TITLES[current]}\n")
-            cause = kb.causes[item.cause].name
-            out.append(f"- {item.remedy.text}  \n  _for {cause}; "
-                       f"{source_label(kb, item.remedy.source)}_")
+            if item.cause != current:
+                current = item.cause
+                out.append(f"\n### For {kb.causes[current].name}\n")
+            out.append(f"- **{KIND_TITLES[item.remedy.kind]}:** {item.remedy.text} "
+                       f"_({source_label(kb, item.remedy.source)})_")
+        out.append("")
+
+    cited = sorted({e.rule.source for c in diagnosis.causes for e in c.support + c.against}
+                   | {f.rule.source for f in triage.flags}
+                   | {item.remedy.source for item in diagnosis.plan})
+    if cited:
+        out.append("## Sources\n")
+        out.extend(f"- {source_label(kb, s, full=True)}" for s in cited)
         out.append("")
 
     if diagnosis.unanswered:
