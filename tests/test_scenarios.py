@@ -164,3 +164,70 @@ def test_localized_eased_cramp_is_not_salt(reports: dict[str, dict]) -> None:
     even for a runner who took plenty of salt."""
     ids = [cause["id"] for cause in reports["recurrent-despite-salt.yaml"]["causes"]]
     assert "electrolyte_depletion" not in ids
+
+
+# ---------------------------------------------------------------- qualifiers, on partial answers
+# Small in-memory answer sets that isolate one claim and the literature's qualifier beside it.
+
+def _ranked(values: dict) -> dict[str, float]:
+    from crampdx.api import diagnose_answers, knowledge
+    from crampdx.render.json import to_dict
+
+    report = to_dict(diagnose_answers(values), knowledge())
+    return {cause["id"]: cause["certainty"] for cause in report["causes"]}
+
+
+OVERDRANK_WATER = {"event_duration_h": 6, "drank_beyond_thirst": True, "drink_type": "water"}
+
+
+def test_weight_gain_and_symptoms_outweigh_full_body_cramps() -> None:
+    """The consensus' evidence for EAH (weight gain + symptoms) counts for more than the seed's
+    full-body cramps after the same overdrinking."""
+    consensus = _ranked({**OVERDRANK_WATER, "weight_change_kg": 1.5,
+                         "symptoms": ["nausea", "headache", "swelling"]})
+    seed = _ranked({**OVERDRANK_WATER, "cramp_pattern": "full_body"})
+    assert consensus["hyponatremia"] > seed["hyponatremia"] > 0.4
+
+
+def test_localized_eased_cramps_are_not_salt_even_after_overdrinking() -> None:
+    """A localized cramp that fades when slowing leads with fatigue, not salt, even on plain
+    water beyond thirst; hyponatremia keeps at most a small risk signal."""
+    ranked = _ranked({**OVERDRANK_WATER, "cramp_pattern": "localized",
+                      "eased_when_slowing": True})
+    assert max(ranked, key=ranked.get) == "neuromuscular_fatigue"
+    assert "electrolyte_depletion" not in ranked
+    assert ranked.get("hyponatremia", 0) < 0.2
+
+
+def test_widespread_heat_cramps_after_weight_loss_are_salt_loss() -> None:
+    """Bergeron/Eichner: widespread cramps in a salty sweater in heat, who lost weight while
+    drinking electrolytes, are a sodium deficit, not low blood sodium from overdrinking."""
+    ranked = _ranked({"event_duration_h": 5, "temperature_c": 32, "drink_type": "sports_drink",
+                      "sodium_mg_per_h": 500, "weight_change_kg": -3,
+                      "cramp_pattern": "spreading", "salty_sweater": True})
+    assert max(ranked, key=ranked.get) == "electrolyte_depletion"
+    assert "hyponatremia" not in ranked
+
+
+def test_relative_training_distance() -> None:
+    """The first cramp well beyond the longest training run points to insufficient training;
+    the same cramp within the trained distance does not."""
+    beyond = _ranked({"onset_km": 32, "longest_run_km": 24})
+    within = _ranked({"onset_km": 32, "longest_run_km": 35})
+    assert beyond.get("insufficient_training", 0) >= 0.5
+    assert "insufficient_training" not in within
+
+
+def test_descents_bigger_than_training_descents() -> None:
+    """A race descent far bigger than any training descent points to eccentric overload;
+    training on descents of the race's size protects (repeated-bout effect)."""
+    race = {"elevation_loss_m": 3000, "biggest_race_descent_m": 1200}
+    unprepared = _ranked({**race, "biggest_training_descent_m": 250})
+    prepared = _ranked({**race, "biggest_training_descent_m": 1100, "downhill_training": True})
+    assert unprepared.get("eccentric_overload", 0) >= 0.4
+    assert "eccentric_overload" not in prepared
+
+
+def test_unanswered_facts_are_unknown_not_false() -> None:
+    """An empty answers set concludes nothing: no rule fires on facts nobody gave."""
+    assert _ranked({}) == {}
