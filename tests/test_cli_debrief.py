@@ -167,3 +167,20 @@ def test_questions_yaml_template_reads_back(run_cli, tmp_path: Path, mini_kb) ->
     status, out, err = run_cli("debrief", str(path))
     assert status == 0, err
     assert "0 of 9 questions answered" in out
+
+
+def test_piped_report_fits_80_columns_without_colour(tmp_path: Path) -> None:
+    """Piped or NO_COLOR output has no escape codes and no line wider than 80 columns."""
+    import os
+
+    from conftest import EXAMPLES
+
+    env = dict(os.environ, NO_COLOR="1", COLUMNS="80")
+    env.pop("CRAMPDX_SHIPPED_KB", None)
+    proc = subprocess.run([sys.executable, "-m", "crampdx", "debrief",
+                           str(EXAMPLES / "seed-150k-mountain.yaml")],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b[" not in proc.stdout
+    assert max(len(line) for line in proc.stdout.splitlines()) <= 80
+    assert proc.stdout.index("See a doctor") < proc.stdout.index("Likely causes")
