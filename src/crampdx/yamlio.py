@@ -3,7 +3,9 @@
 Error messages must name file:line:column, and PyYAML forgets positions once it builds plain
 dicts; so mappings and sequences are built as dict/list subclasses that keep them. Only the safe
 constructors exist: a tag that tries to build a Python object is refused, never run. Duplicate
-keys, which PyYAML silently collapses to the last one, are an error.
+keys, which PyYAML silently collapses to the last one, are an error. Whatever the text, the
+result is data or a one-line CrampdxError: values that cannot be built (a 5,000-digit number, the
+date 2024-13-45), recursive aliases and alias bombs are refused with their position.
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ from crampdx.errors import CrampdxError
 
 MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 40
+# Values in a document once every alias (*name) is expanded: readers walk the expanded tree, so
+# a few lines of nested aliases ("billion laughs") must not become billions of steps.
+MAX_EXPANDED_VALUES = 250_000
+# Tags SafeLoader would build that are not plain data; refused like Python object tags.
+REFUSED_TAGS = ("binary", "set", "omap", "pairs")
 
 
 class Located:
@@ -49,13 +56,44 @@ def _pos(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-class _SafeLocatingLoader(yaml.SafeLoader):
-    """SafeLoader whose maps and sequences keep positions and reject duplicate keys."""
+def shorten(value: Any, limit: int = 60) -> str:
+    """A user's value as one short line for a message: no newlines, no megabyte keys."""
+    text = value if isinstance(value, str) else repr(value)
+    text = text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
-    def __init__(self, stream: str, path: str) -> None:
+
+class _SafeLocatingLoader(yaml.SafeLoader):
+    """SafeLoader whose maps and sequences keep positions and reject duplicate keys.
+
+    With a `duplicates` list, a duplicate key is recorded there (and the last value kept, as YAML
+    does) instead of stopping the read, so a checker can report it and still read the rest.
+    """
+
+    def __init__(self, stream: str, path: str,
+                 duplicates: list[CrampdxError] | None = None) -> None:
         super().__init__(stream)
         self.path = path
         self.depth = 0
+        self.duplicates = duplicates
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Any value PyYAML cannot build becomes a located CrampdxError, not a traceback."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as exc:
+            if isinstance(exc, yaml.YAMLError):
+                raise
+            line, column = _pos(node)
+            value = node.value if isinstance(node, yaml.ScalarNode) else ""
+            raise CrampdxError(f"cannot read the value {shorten(value)}: "
+                               f"{shorten(str(exc).split(';')[0], 100)}",
+                               path=self.path, line=line, column=column) from None
+
+    def _refuse(self, node: yaml.Node) -> Any:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"could not determine a constructor for the tag {node.tag}",
+            node.start_mark)
 
     def _construct_map(self, node: yaml.MappingNode):  # type: ignore[no-untyped-def]
         data = LocatedDict()
@@ -74,9 +112,12 @@ class _SafeLocatingLoader(yaml.SafeLoader):
             if key in data:
                 line, column = _pos(key_node)
                 first = data.position_of(key)[0]
-                raise CrampdxError(f"duplicate key '{key}' (first given on line {first}); "
-                                   "YAML would silently keep only the last one",
-                                   path=self.path, line=line, column=column)
+                error = CrampdxError(f"duplicate key '{shorten(key)}' (first given on line "
+                                     f"{first}); YAML would silently keep only the last one",
+                                     path=self.path, line=line, column=column)
+                if self.duplicates is None:
+                    raise error
+                self.duplicates.append(error)
             data[key] = self.construct_object(value_node, deep=True)
             data._positions[key] = _pos(key_node)
         self.depth -= 1
@@ -101,6 +142,51 @@ class _SafeLocatingLoader(yaml.SafeLoader):
 
 _SafeLocatingLoader.add_constructor("tag:yaml.org,2002:map", _SafeLocatingLoader._construct_map)
 _SafeLocatingLoader.add_constructor("tag:yaml.org,2002:seq", _SafeLocatingLoader._construct_seq)
+for _tag in REFUSED_TAGS:
+    _SafeLocatingLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _SafeLocatingLoader._refuse)
+
+
+def _check_expansion(root: yaml.Node, path: str) -> None:
+    """Refuse alias bombs and aliases to an enclosing item, counting without expanding."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            if sizes[key] > MAX_EXPANDED_VALUES:
+                line, column = _pos(node)
+                raise CrampdxError(f"holds more than {MAX_EXPANDED_VALUES:,} values once its "
+                                   "aliases (*name) are expanded; write it out plainly",
+                                   path=path, line=line, column=column)
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            line, column = _pos(node)
+            raise CrampdxError("an alias (*name) refers to the item that contains it, which "
+                               "would never end", path=path, line=line, column=column)
+        on_path.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            child_key = id(child)
+            if child_key in on_path:
+                line, column = _pos(child)
+                raise CrampdxError("an alias (*name) refers to the item that contains it, "
+                                   "which would never end", path=path, line=line, column=column)
+            if child_key not in sizes:
+                stack.append((child, False))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def read_text(path: Path, *, what: str = "file", max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -124,23 +210,39 @@ def read_text(path: Path, *, what: str = "file", max_bytes: int = MAX_FILE_BYTES
         raise CrampdxError(f"cannot read {what}: {exc.strerror or exc}", path=path) from None
 
 
-def parse_yaml(text: str, path: str | Path) -> Any:
-    """Parse YAML (JSON is YAML too) into located data; any problem becomes a CrampdxError."""
+def parse_yaml(text: str, path: str | Path,
+               duplicates: list[CrampdxError] | None = None) -> Any:
+    """Parse YAML (JSON is YAML too) into located data; any problem becomes a CrampdxError.
+
+    Duplicate keys raise, unless a `duplicates` list is given to collect them in.
+    """
     path = str(path)
-    loader = _SafeLocatingLoader(text, path)
     try:
-        return loader.get_single_data()
+        loader = _SafeLocatingLoader(text, path, duplicates)
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, path) from None
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node, path)
+        return loader.construct_document(node)
     except CrampdxError:
         raise
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark or exc.context_mark
-        tag = (exc.problem or "").rsplit(" ", 1)[-1].strip("'")
+        where = dict(path=path, line=mark.line + 1 if mark else None,
+                     column=mark.column + 1 if mark else None)
+        problem = exc.problem or ""
+        if "constructor for the tag" not in problem:
+            raise CrampdxError(f"invalid YAML: {shorten(problem, 200)}", **where) from None
+        tag = problem.rsplit(" ", 1)[-1].strip("'")
         tag = tag.replace("tag:yaml.org,2002:", "!!")
         raise CrampdxError(
-            f"YAML tag {tag or '(unknown)'} is not allowed: crampdx reads plain data only "
-            "(mappings, lists, text, numbers, true/false)",
-            path=path, line=mark.line + 1 if mark else None,
-            column=mark.column + 1 if mark else None) from None
+            f"YAML tag {shorten(tag) or '(unknown)'} is not allowed: crampdx reads plain data "
+            "only (mappings, lists, text, numbers, true/false)", **where) from None
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, path) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = (exc.problem or exc.context or "invalid YAML").strip()
@@ -150,16 +252,27 @@ def parse_yaml(text: str, path: str | Path) -> Any:
                            line=mark.line + 1 if mark else None,
                            column=mark.column + 1 if mark else None) from None
     except yaml.YAMLError as exc:
-        raise CrampdxError(f"invalid YAML: {exc}", path=path) from None
+        raise CrampdxError(f"invalid YAML: {shorten(str(exc), 200)}", path=path) from None
     except RecursionError:
         raise CrampdxError(f"nested too deeply (more than {MAX_DEPTH} levels)", path=path) from None
     finally:
         loader.dispose()
 
 
-def load_yaml_file(path: Path, *, what: str = "file", max_bytes: int = MAX_FILE_BYTES) -> Any:
+def _reader_error(exc: yaml.reader.ReaderError, text: str, path: str) -> CrampdxError:
+    """A character YAML does not allow, located by line and column."""
+    before = text[:exc.position]
+    line = before.count("\n") + 1
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    character = exc.character if isinstance(exc.character, int) else 0
+    return CrampdxError(f"invalid YAML: character U+{character:04X} is not allowed "
+                        "(a control character; delete it)", path=path, line=line, column=column)
+
+
+def load_yaml_file(path: Path, *, what: str = "file", max_bytes: int = MAX_FILE_BYTES,
+                   duplicates: list[CrampdxError] | None = None) -> Any:
     """Read and parse one YAML or JSON file."""
-    return parse_yaml(read_text(path, what=what, max_bytes=max_bytes), path)
+    return parse_yaml(read_text(path, what=what, max_bytes=max_bytes), path, duplicates)
 
 
 def type_name(value: Any) -> str:

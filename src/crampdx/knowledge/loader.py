@@ -4,6 +4,8 @@ Several directories stack: a later one (a coach's `--kb DIR`) adds items and ove
 the same kind and id from an earlier one (the shipped knowledge). The loader collects every
 problem it can find rather than stopping at the first, so `kb check` can list them all;
 `load_knowledge` raises the first one for commands that just need a working knowledge base.
+Cases (`cases:`, the regression tests of the rules) are read and checked here too, so a typo in
+one is pointed at like any other; running them is `crampdx.knowledge.cases`' job.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from crampdx.errors import CrampdxError, did_you_mean
 from crampdx.knowledge import conditions as cond
+from crampdx.knowledge.cases import Case, parse_case
 from crampdx.knowledge.model import (
     Cause,
     Finding,
@@ -27,11 +30,31 @@ from crampdx.knowledge.model import (
     Notice,
     Source,
 )
-from crampdx.knowledge.schema import KINDS, RULE_ID, SNAKE_ID, THEN_KINDS, TRIAGE, FieldSpec
-from crampdx.yamlio import LocatedDict, MAX_FILE_BYTES, load_yaml_file, type_name
+from crampdx.knowledge.schema import (
+    KEBAB_KINDS,
+    KINDS,
+    RULE_ID,
+    SNAKE_ID,
+    THEN_KINDS,
+    TRIAGE,
+    FieldSpec,
+)
+from crampdx.yamlio import LocatedDict, parse_yaml, read_text, shorten, type_name
 
-MAX_KB_FILE_BYTES = 4 * MAX_FILE_BYTES
+# The largest shipped file is a few dozen kB; parsing is pure Python (about 0.1 MB/s on a slow
+# machine), so a bigger limit would let one file stall every command that loads the knowledge.
+MAX_KB_FILE_BYTES = 1_000_000
+MAX_MESSAGE = 400
 FINDING_THRESHOLD = 0.2
+
+
+class UnreadableError(CrampdxError):
+    """A knowledge directory or file that could not be read at all (missing, permissions,
+    encoding, size), as opposed to one that was read and found wrong: `kb check` exits 2."""
+
+    @classmethod
+    def wrap(cls, error: CrampdxError) -> "UnreadableError":
+        return cls(error.message, path=error.path, line=error.line, column=error.column)
 
 
 @dataclass
@@ -51,6 +74,7 @@ class LoadResult:
     problems: list[CrampdxError]
     raw: dict[str, dict[str, RawItem]]
     files: list[Path]
+    cases: dict[str, Case] = field(default_factory=dict)
 
 
 def knowledge_files(directory: Path) -> list[Path]:
@@ -64,6 +88,7 @@ class _Loader:
         self.raw: dict[str, dict[str, RawItem]] = {kind: {} for kind in KINDS}
         self.kb = KnowledgeBase()
         self.files: list[Path] = []
+        self.cases: dict[str, Case] = {}
 
     # -- problems ---------------------------------------------------------------------------
     def problem(self, message: str, origin: Origin | str, data: Any = None, key: Any = None) -> None:
@@ -71,25 +96,40 @@ class _Loader:
         line, column = (origin.line if isinstance(origin, Origin) else None), None
         if isinstance(data, (dict, list)) and hasattr(data, "position_of"):
             line, column = data.position_of(key) if key is not None else (data.line, data.column)
-        self.problems.append(CrampdxError(message, path=path, line=line or None, column=column))
+        self.problems.append(CrampdxError(one_line(message), path=path, line=line or None,
+                                          column=column or None))
 
     # -- reading ----------------------------------------------------------------------------
     def read_dir(self, directory: Path, layer: int) -> None:
         if not directory.is_dir():
-            self.problems.append(CrampdxError("no such knowledge directory", path=directory))
+            what = "is a file, not a knowledge directory" if directory.exists() \
+                else "no such knowledge directory"
+            self.problems.append(UnreadableError(what, path=directory))
             return
-        files = knowledge_files(directory)
+        try:
+            files = knowledge_files(directory)
+        except OSError as exc:
+            self.problems.append(UnreadableError(
+                f"cannot list the knowledge directory: {exc.strerror or exc}", path=directory))
+            return
         if not files:
             self.problems.append(CrampdxError("no .yaml files in this knowledge directory",
                                               path=directory))
         for path in files:
             self.files.append(path)
             try:
-                document = load_yaml_file(path, what="knowledge file",
-                                          max_bytes=MAX_KB_FILE_BYTES)
+                text = read_text(path, what="knowledge file", max_bytes=MAX_KB_FILE_BYTES)
+            except CrampdxError as exc:
+                self.problems.append(UnreadableError.wrap(exc))
+                continue
+            duplicates: list[CrampdxError] = []
+            try:
+                document = parse_yaml(text, path, duplicates)
             except CrampdxError as exc:
                 self.problems.append(exc)
                 continue
+            finally:
+                self.problems.extend(duplicates)
             self.read_document(document, str(path), layer)
 
     def read_document(self, document: Any, path: str, layer: int) -> None:
@@ -101,7 +141,7 @@ class _Loader:
             return
         for kind, items in document.items():
             if kind not in KINDS:
-                self.problem(f"unknown kind '{kind}'{did_you_mean(kind, KINDS)}; "
+                self.problem(f"unknown kind '{kind}'{did_you_mean(str(kind), KINDS)}; "
                              f"a file holds {', '.join(KINDS)}", Origin(path), document, kind)
                 continue
             if items is None:
@@ -125,10 +165,10 @@ class _Loader:
             self.problem(f"each of '{kind}' needs an 'id' (text)", origin, item,
                          "id" if "id" in item else None)
             return
-        pattern = RULE_ID if kind in ("rules", "remedies") else SNAKE_ID
-        if not re.match(pattern, item_id):
-            style = "kebab-case" if kind in ("rules", "remedies") else "snake_case"
-            self.problem(f"id '{item_id}' must be {style} (lowercase letters, digits"
+        pattern = RULE_ID if kind in KEBAB_KINDS else SNAKE_ID
+        if not re.fullmatch(pattern, item_id):
+            style = "kebab-case" if kind in KEBAB_KINDS else "snake_case"
+            self.problem(f"id '{shorten(item_id)}' must be {style} (lowercase letters, digits"
                          f"{', - and _' if style == 'kebab-case' else ' and _'})",
                          origin, item, "id")
             return
@@ -177,17 +217,27 @@ class _Loader:
             self.problem(f"{where} must be text, not {type_name(value)}",
                          raw.origin, raw.data, spec.name)
             return False
-        if spec.kind == "enum" and value not in spec.values:
-            self.problem(f"{where} is '{value}'{did_you_mean(str(value), spec.values)}; "
+        if spec.kind == "enum" and (not isinstance(value, str) or value not in spec.values):
+            self.problem(f"{where} is '{shorten(value)}'{did_you_mean(str(value), spec.values)}; "
                          f"use one of: {', '.join(spec.values)}", raw.origin, raw.data, spec.name)
             return False
         if spec.kind == "certainty" and (not _is_number(value) or not -1 <= value <= 1):
-            self.problem(f"{where} must be a number from -1 to 1, not {value!r}",
+            self.problem(f"{where} must be a number from -1 to 1, not {shorten(value)}",
                          raw.origin, raw.data, spec.name)
             return False
         if spec.kind == "ids" and not (isinstance(value, list) and value
                                        and all(isinstance(v, str) for v in value)):
             self.problem(f"{where} must be a list of ids", raw.origin, raw.data, spec.name)
+            return False
+        if spec.kind == "idlist" and not (isinstance(value, str) and value.strip()) \
+                and not (isinstance(value, list) and value
+                         and all(isinstance(v, str) for v in value)):
+            self.problem(f"{where} must be an id or a list of ids, not {type_name(value)}",
+                         raw.origin, raw.data, spec.name)
+            return False
+        if spec.kind == "mapping" and not isinstance(value, dict):
+            self.problem(f"{where} must be a mapping (question id: answer), not "
+                         f"{type_name(value)}", raw.origin, raw.data, spec.name)
             return False
         return True
 
@@ -226,6 +276,8 @@ class _Loader:
         for raw in self.raw["remedies"].values():
             self.build_remedy(raw)
         self.check_finding_cycles()
+        for raw in self.raw["cases"].values():
+            self.build_case(raw)
 
     def build_question(self, raw: RawItem) -> None:
         data = self.fields(raw)
@@ -244,9 +296,13 @@ class _Loader:
                              "value -> label", raw.origin, item, "choices" if raw_choices else None)
                 return
             for value, label in raw_choices.items():
-                if not isinstance(value, str) or not re.match(SNAKE_ID, value):
-                    self.problem(f"question '{qid}': choice value {value!r} must be snake_case "
-                                 "text", raw.origin, raw_choices, value)
+                if not isinstance(value, str) or not re.fullmatch(SNAKE_ID, value):
+                    self.problem(f"question '{qid}': choice value {shorten(value)} must be "
+                                 "snake_case text", raw.origin, raw_choices, value)
+                    return
+                if isinstance(label, (dict, list)):
+                    self.problem(f"question '{qid}': the label of choice '{value}' must be text, "
+                                 f"not {type_name(label)}", raw.origin, raw_choices, value)
                     return
                 choices[value] = str(label) if label is not None else value
         elif "choices" in data:
@@ -260,7 +316,8 @@ class _Loader:
                 if not (isinstance(raw_range, list) and len(raw_range) == 2
                         and all(_is_number(v) for v in raw_range) and raw_range[0] <= raw_range[1]):
                     self.problem(f"question '{qid}': 'range' must be [min, max] numbers, "
-                                 f"min <= max, not {raw_range!r}", raw.origin, item, "range")
+                                 f"min <= max, not {shorten(raw_range)}", raw.origin, item,
+                                 "range")
                     return
                 bounds = (float(raw_range[0]), float(raw_range[1]))
         else:
@@ -284,6 +341,10 @@ class _Loader:
                          f"{{triage: LEVEL}}", raw.origin, item, "then")
             return
         (then_kind, target), = then.items()
+        if not isinstance(target, str):
+            self.problem(f"rule '{rid}': 'then' names one {then_kind} id, not "
+                         f"{type_name(target)}", raw.origin, then, then_kind)
+            return
         if then_kind not in THEN_KINDS:
             self.problem(f"rule '{rid}': 'then' concludes '{then_kind}'"
                          f"{did_you_mean(str(then_kind), THEN_KINDS)}; use finding, cause or "
@@ -325,6 +386,18 @@ class _Loader:
             id=rid, when=when, then_kind=then_kind, then=target, because=data["because"].strip(),
             source=data["source"], origin=raw.origin,
             certainty=float(data.get("certainty", 1.0)), action=str(data.get("action", "")).strip())
+
+    def build_case(self, raw: RawItem) -> None:
+        data = self.fields(raw)
+        if data is None:
+            return
+
+        def report(message: str, where: Any, key: Any = None) -> None:
+            self.problem(f"case '{data['id']}': {message}", raw.origin, where, key)
+
+        case = parse_case(raw.data, raw.origin, self.kb, self.raw, report)
+        if case is not None:
+            self.cases[case.id] = case
 
     def build_remedy(self, raw: RawItem) -> None:
         data = self.fields(raw)
@@ -496,9 +569,10 @@ class _ConditionParser:
                       f"{did_you_mean(str(name), ['fact', 'times', 'plus'])}; use fact, times, plus",
                       arg, name)
             return _BAD
-        other = self.loader.kb.questions.get(arg.get("fact"))  # type: ignore[arg-type]
+        fact = arg.get("fact")
+        other = self.loader.kb.questions.get(fact) if isinstance(fact, str) else None
         if other is None:
-            self.fail(f"'{op}' compares with unknown fact '{arg.get('fact')}'"
+            self.fail(f"'{op}' compares with unknown fact '{shorten(fact)}'"
                       f"{did_you_mean(str(arg.get('fact')), self.loader.kb.questions)}",
                       arg, "fact" if "fact" in arg else None)
             return _BAD
@@ -516,7 +590,7 @@ class _ConditionParser:
         if qtype == "bool":
             if isinstance(value, bool):
                 return value
-            self.fail(f"{question.id} is true/false, not {value!r}", parent, key)
+            self.fail(f"{question.id} is true/false, not {shorten(value)}", parent, key)
         elif qtype == "number":
             if _is_number(value):
                 return float(value)
@@ -524,7 +598,7 @@ class _ConditionParser:
         else:
             if isinstance(value, str) and value in question.choices:
                 return value
-            self.fail(f"'{value}' is not a choice of {question.id}"
+            self.fail(f"'{shorten(value)}' is not a choice of {question.id}"
                       f"{did_you_mean(str(value), question.choices)}; choices: "
                       f"{', '.join(question.choices)}", parent, key)
         return _BAD
@@ -538,6 +612,12 @@ def _is_number(value: Any) -> bool:
         and abs(value) != float("inf")
 
 
+def one_line(message: str) -> str:
+    """Problems print one per line: no newline from a user's value may split one."""
+    text = " ".join(message.split())
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 3] + "..."
+
+
 def read_knowledge(dirs: list[Path]) -> LoadResult:
     """Read and validate knowledge directories, collecting every problem."""
     loader = _Loader()
@@ -545,7 +625,7 @@ def read_knowledge(dirs: list[Path]) -> LoadResult:
         loader.read_dir(Path(directory), layer)
     loader.kb.dirs = tuple(str(d) for d in dirs)
     loader.build()
-    return LoadResult(loader.kb, loader.problems, loader.raw, loader.files)
+    return LoadResult(loader.kb, loader.problems, loader.raw, loader.files, loader.cases)
 
 
 def load_knowledge(dirs: list[Path]) -> KnowledgeBase:

@@ -1,4 +1,8 @@
-"""The fields each kind of knowledge item may have: read by the loader and by `kb schema`."""
+"""The fields each kind of knowledge item may have: read by the loader and by `kb schema`.
+
+One source of truth: the loader checks items against these specs, and `crampdx kb schema`
+turns them into the JSON Schema that editors use while typing (crampdx.knowledge.reference).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,9 @@ from crampdx.units import UNITS
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
-    kind: str  # id | text | number | certainty | enum | choices | range | condition | then | ids
+    # id | rule_id | text | ref | certainty | enum | choices | range | condition | then | ids
+    # | idlist (one id or a list) | mapping (answers)
+    kind: str
     required: bool = False
     values: tuple[str, ...] = ()
     description: str = ""
@@ -19,6 +25,7 @@ class FieldSpec:
 
 SNAKE_ID = r"^[a-z][a-z0-9_]*$"
 RULE_ID = r"^[a-z0-9][a-z0-9_-]*$"
+KEBAB_KINDS = ("rules", "remedies", "cases")
 
 KINDS: dict[str, tuple[FieldSpec, ...]] = {
     "sections": (
@@ -74,6 +81,35 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("short", "text", description="Short label for the terminal, e.g. 'Hew-Butler 2015'"),
         FieldSpec("evidence", "enum", True, EVIDENCE_LABELS, "Strength label"),
     ),
+    "cases": (
+        FieldSpec("id", "rule_id", True, description="Case id (kebab-case)"),
+        FieldSpec("description", "text", description="What the case shows, in a sentence"),
+        FieldSpec("answers", "mapping", True,
+                  description="An athlete's answers, as in an answers file: question id -> answer"),
+        FieldSpec("lead", "idlist", description="Cause id(s) that must rank highest (a list: the "
+                                                "top places, in any order)"),
+        FieldSpec("appear", "idlist", description="Cause id(s) that must be among the causes "
+                                                  "found (certainty above 0)"),
+        FieldSpec("absent", "idlist", description="Cause id(s) that must not be among the causes "
+                                                  "found"),
+        FieldSpec("triage", "enum", values=TRIAGE_LEVELS, description="The triage level the "
+                                                                      "report must give"),
+        FieldSpec("fires", "idlist", description="Rule id(s) that must fire"),
+        FieldSpec("not_fires", "idlist", description="Rule id(s) that must not fire"),
+    ),
+}
+EXPECTATIONS = ("lead", "appear", "absent", "triage", "fires", "not_fires")
+
+KIND_HELP: dict[str, str] = {
+    "sections": "Interview sections, in order",
+    "questions": "The fact vocabulary: an answers file uses these ids",
+    "findings": "Intermediate conclusions that rules chain through",
+    "causes": "What the report ranks",
+    "rules": "Conditions -> a finding, a cause or a triage level",
+    "remedies": "What to do about a cause",
+    "notices": "Texts every report prints",
+    "sources": "Where a rule or remedy comes from, and how strong that is",
+    "cases": "Answers and what must follow from them: the regression tests of the rules",
 }
 
 THEN_KINDS = ("finding", "cause", "triage")
