@@ -166,8 +166,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return 0
+        if not sys.stdin.isatty():
+            parser.print_help()
+            return 0
+        # A runner who just types `crampdx` at a terminal gets the interview.
+        args = parser.parse_args([*(sys.argv[1:] if argv is None else argv), "interview"])
     try:
         return args.handler(args)
     except CrampdxError as exc:

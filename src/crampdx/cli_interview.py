@@ -1,20 +1,438 @@
-"""`crampdx interview`: the guided interview (issue 3). Standard-library imports only here."""
+"""`crampdx interview`: the guided interview in a terminal, then the same report `debrief` prints.
+
+The flow (which question, why, back, skip, red flags) lives in `crampdx.interview`; this module
+puts its steps to the runner with questionary, saves the answers (atomically, also on Ctrl-C)
+and hands the saved file to `debrief`, so the report is exactly what `crampdx debrief FILE`
+prints. Standard-library imports only at the top: `crampdx --version` stays fast.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any, Callable
+import datetime as _dt
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from crampdx.engine import Evidence
+    from crampdx.interview import Interview, Reply, Step, Why
+    from crampdx.knowledge.model import KnowledgeBase
+
+DEFAULT_NAME = "crampdx-answers-{:%Y%m%d-%H%M}.yaml"
+EPILOG = """\
+keys: arrows and Enter choose; Space ticks; '?' says why a question is asked; '<' goes back;
+every question has "Don't know" (a number: press Enter on an empty line). Ctrl-C saves your
+answers so far; --resume continues them.
+
+examples:
+  crampdx                                   (no command, in a terminal: the interview)
+  crampdx interview --save my-race.yaml
+  crampdx interview --resume crampdx-answers-20250601-1412.yaml
+  crampdx interview --answers coach-filled.yaml --format markdown --output debrief.md
+"""
+
+# Values of the extra menu entries: not snake_case, so they never clash with a choice id.
+_SKIP, _BACK, _HELP = "<skip>", "<back>", "<help>"
+UNIT_HINTS = {"km": "km or mi", "h": "hours, or h:mm", "m": "metres or ft", "°C": "°C or °F",
+              "ml/h": "ml/h, l/h or oz/h", "mg/h": "mg/h or g/h", "g/h": "g/h",
+              "kg": "kg or lb"}
+TRIAGE_WORDS = {"emergency": "emergency red flags", "see_doctor": "reasons to see a doctor"}
 
 
 def add_parser(commands: Any, add_kb_option: Callable[[argparse.ArgumentParser], None]) -> None:
     parser = commands.add_parser(
         "interview", help="answer a guided interview, then see the report",
-        description="Walks you through the questions after a race, then prints the debrief.")
+        description="Walks you through the questions after a race (warning signs first), then "
+                    "prints the same report as 'crampdx debrief' and saves your answers.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--save", metavar="PATH",
+                        help="save the answers here (default: crampdx-answers-YYYYMMDD-HHMM.yaml "
+                             "in the current directory; with --resume, the resumed file)")
+    parser.add_argument("--resume", metavar="PATH",
+                        help="continue an interview saved earlier (by Ctrl-C)")
+    parser.add_argument("--answers", metavar="PATH",
+                        help="pre-fill answers from a file (e.g. what a coach already knows); "
+                             "only the rest is asked")
+    parser.add_argument("--format", "-f", choices=("terminal", "markdown", "json"),
+                        help="report format (default: terminal, or from --output's suffix)")
+    parser.add_argument("--output", "-o", metavar="PATH",
+                        help="write the report to PATH instead of the screen")
     add_kb_option(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    """Interview, save, report. Ctrl-C saves the answers so far and says how to resume."""
     from crampdx.errors import CrampdxError
 
-    raise CrampdxError("the interview is not built yet; use 'crampdx debrief FILE'")
+    if not sys.stdin.isatty():
+        raise CrampdxError("the interview needs a terminal to ask its questions; for answers in "
+                           "a file, run 'crampdx debrief FILE'")
+    from rich.console import Console
+
+    from crampdx import api
+    from crampdx import interview as flow_module
+    from crampdx.answers import load_answers
+
+    compiled = api.reasoner(args.kb)
+    kb = compiled.kb
+    prefilled = load_answers(Path(args.answers), kb) if args.answers else None
+    resumed, skipped = load_progress(Path(args.resume), kb) if args.resume else (None, [])
+    save_path = choose_save_path(args.save, args.resume)
+    flow = flow_module.Interview(compiled, prefilled=prefilled, resumed=resumed, skipped=skipped)
+
+    ui, output = _ui_streams()
+    console = Console(file=ui, highlight=False, markup=False)
+    asker = QuestionaryAsker(kb, console, output=output)
+    asker.intro(flow, prefilled_from=args.answers, resumed_from=args.resume)
+    try:
+        outcome = flow_module.run(flow, asker)
+    except KeyboardInterrupt:
+        console.print()
+        save_or_show(save_path, flow, console, complete=False)
+        console.print(f"Interrupted. Your answers so far are saved in {save_path}",
+                      soft_wrap=True)
+        console.print(f"Continue with: crampdx interview --resume {save_path}", soft_wrap=True)
+        return 130
+    save_or_show(save_path, flow, console, complete=True)
+    asker.summary(flow, stopped=outcome.stopped_at_emergency, prefilled_from=args.answers)
+
+    from crampdx.cli import cmd_debrief
+
+    sys.stdout.flush()
+    status = cmd_debrief(argparse.Namespace(answers=[str(save_path)], format=args.format,
+                                            output=args.output, kb=args.kb))
+    console.print(f"\nYour answers are saved in {save_path}", soft_wrap=True)
+    console.print(f"See this report again: crampdx debrief {save_path}", soft_wrap=True)
+    return status
+
+
+def _ui_streams() -> tuple[IO[str], Any]:
+    """Where prompts and messages go: the terminal, even when the report is piped elsewhere."""
+    if sys.stdout.isatty() or not sys.stderr.isatty():
+        return sys.stdout, None
+    from prompt_toolkit.output import create_output
+
+    return sys.stderr, create_output(stdout=sys.stderr)
+
+
+# -- files --------------------------------------------------------------------------------------
+def load_progress(path: Path, kb: "KnowledgeBase") -> tuple[Any, list[str]]:
+    """A saved interview: its answers, and the questions answered "don't know" earlier."""
+    from crampdx.answers import parse_answers
+    from crampdx.interview import skipped_in
+    from crampdx.yamlio import MAX_FILE_BYTES, LocatedDict, load_yaml_file
+
+    data = load_yaml_file(path, what="answers file", max_bytes=MAX_FILE_BYTES)
+    if data is None:
+        data = LocatedDict()
+    answers = parse_answers(data, kb, str(path))
+    return answers, skipped_in(data, answers, kb)
+
+
+def choose_save_path(save: str | None, resume: str | None,
+                     now: _dt.datetime | None = None, directory: Path | None = None) -> Path:
+    """--save, else the resumed file, else a new timestamped name that does not overwrite one.
+    Checked before the first question, so nobody answers twenty questions into a dead end."""
+    from crampdx.errors import CrampdxError
+
+    if save or resume:
+        path = Path(save or resume)  # type: ignore[arg-type]
+    else:
+        folder = directory or Path.cwd()
+        base = DEFAULT_NAME.format(now or _dt.datetime.now())
+        path = folder / base
+        counter = 2
+        while path.exists():
+            path = folder / base.replace(".yaml", f"-{counter}.yaml")
+            counter += 1
+        path = Path(os.path.relpath(path)) if directory is None else path
+    if path.is_dir():
+        raise CrampdxError("is a directory; give a file name to save the answers in", path=path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise CrampdxError("cannot save the answers here: no such directory", path=parent)
+    if not os.access(parent, os.W_OK):
+        raise CrampdxError("cannot save the answers here: permission denied", path=parent)
+    return path
+
+
+def answers_text(flow: "Interview", path: Path, *, complete: bool,
+                 now: _dt.datetime | None = None) -> str:
+    """The saved file: what `crampdx debrief` reads, with "don't know" kept for --resume."""
+    from crampdx.answers import dump_answers
+
+    stamp = f"{now or _dt.datetime.now():%Y-%m-%d %H:%M}"
+    state = "finished" if complete else f"stopped after {len(flow.asked)} questions"
+    header = (f"crampdx interview answers ({state}, {stamp}).\n"
+              f"Report: crampdx debrief {path}\n"
+              f"Continue or change: crampdx interview --resume {path}\n"
+              "\"don't know\" means unknown, not no.")
+    return dump_answers(flow.answers_for_saving(), flow.kb, header=header)
+
+
+def write_atomically(path: Path, text: str, *, _while_writing: Callable[[], None] | None = None
+                     ) -> None:
+    """Write a temporary file, then rename it over `path`, with Ctrl-C ignored meanwhile: a
+    second Ctrl-C while saving neither loses the answers nor leaves half a file behind."""
+    from crampdx.errors import CrampdxError
+
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main else None
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            if _while_writing is not None:
+                _while_writing()
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError as exc:
+        try:
+            temporary.unlink()
+        except OSError:
+            pass
+        raise CrampdxError(f"cannot save the answers: {exc.strerror or exc}", path=path) \
+            from None
+    finally:
+        if in_main:
+            signal.signal(signal.SIGINT, previous if previous is not None
+                          else signal.default_int_handler)
+
+
+def save_or_show(path: Path, flow: "Interview", console: Any, *, complete: bool) -> None:
+    """Save; if that fails, print the answers so they are not lost, then report the error."""
+    from crampdx.errors import CrampdxError
+
+    text = answers_text(flow, path, complete=complete)
+    try:
+        write_atomically(path, text)
+    except CrampdxError:
+        console.print("Could not save your answers; here they are, copy them into a file:\n")
+        console.print(text, markup=False)
+        raise
+
+
+# -- the questionary front end ------------------------------------------------------------------
+class QuestionaryAsker:
+    """Puts each interview step to the runner with questionary (prompts raise KeyboardInterrupt
+    through `unsafe_ask`); everything else it shows goes to a rich console. `input`/`output`
+    are prompt_toolkit's, so tests drive it with a pipe and DummyOutput."""
+
+    def __init__(self, kb: "KnowledgeBase", console: Any, *, input: Any = None,
+                 output: Any = None) -> None:
+        self.kb = kb
+        self.console = console
+        self.io = {key: value for key, value in (("input", input), ("output", output))
+                   if value is not None}
+        self._draft: dict[str, list[str]] = {}  # ticks kept while "why" is shown
+
+    # -- messages -------------------------------------------------------------------------
+    def _say(self, text: str, style: str = "") -> None:
+        from rich.text import Text
+
+        self.console.print(Text(text, style=style))
+
+    def intro(self, flow: "Interview", *, prefilled_from: str | None = None,
+              resumed_from: str | None = None) -> None:
+        left = len(flow.candidates())
+        self._say("crampdx: why did you cramp?", "bold")
+        self._say(f"At most {left} short questions{' left' if flow.asked else ''}, warning signs "
+                  "first; fewer if your answers settle things early. Every question has "
+                  "\"Don't know\".\n"
+                  "'?' says why a question is asked, '<' goes back, Ctrl-C saves your answers "
+                  "and stops.")
+        if prefilled_from:
+            self._say(f"{len(flow.prefilled)} answers taken from {prefilled_from}; only the rest "
+                      "is asked.", "dim")
+        if resumed_from:
+            self._say(f"Resuming {resumed_from}: {len(flow.asked)} questions answered before.",
+                      "dim")
+
+    def summary(self, flow: "Interview", *, stopped: bool,
+                prefilled_from: str | None = None) -> None:
+        asked, total = len(flow.asked), flow.total
+        given = len(set(flow.values) - set(flow.asked))
+        parts = [f"{asked} of {total} questions asked"]
+        if given and prefilled_from:
+            parts.append(f"{given} answered from {prefilled_from}")
+        if stopped:
+            parts.append("stopped early for the emergency")
+        else:
+            parts.append("the others could not change this diagnosis")
+        self._say("\n" + "; ".join(parts) + ".\n", "bold")
+
+    def notice(self, message: str) -> None:
+        self._say(f"  {message}", "yellow")
+
+    def explain(self, why: "Why") -> None:
+        from rich.text import Text
+
+        lines = [Text.assemble(("  Why: ", "bold"), why.question.help)]
+        if why.supports:
+            lines.append(Text.assemble(("  Your answer can point to: ", "bold"),
+                                       ", ".join(why.supports)))
+        if why.against:
+            lines.append(Text.assemble(("  It can count against: ", "bold"),
+                                       ", ".join(why.against)))
+        if why.findings:
+            lines.append(Text(f"  Through: {', '.join(why.findings)}", style="dim"))
+        if why.red_flags:
+            words = " and ".join(TRIAGE_WORDS[level] for level in why.red_flags)
+            lines.append(Text.assemble(("  It is checked for ", "bold"), f"{words}."))
+        for line in lines:
+            self.console.print(line)
+
+    def emergency(self, flags: list["Evidence"]) -> bool:
+        from rich.console import Group
+        from rich.panel import Panel
+        from rich.text import Text
+
+        rows: list[Any] = []
+        for flag in flags:
+            rows.append(Text(flag.rule.because))
+            rows.append(Text.assemble(("Do now: ", "bold"), flag.rule.action))
+        self.console.print(Panel(Group(*rows), title="EMERGENCY: get medical help now",
+                                 title_align="left", border_style="bold red"))
+        import questionary
+
+        choice = questionary.select(
+            "Stop here and see the report, or continue the questions?",
+            choices=[questionary.Choice("Stop here and show the report", value="stop"),
+                     questionary.Choice("Continue the questions (the report repeats this "
+                                        "warning)", value="continue")],
+            **self.io).unsafe_ask()
+        return choice == "continue"
+
+    # -- questions ------------------------------------------------------------------------
+    def ask(self, step: "Step") -> "Reply":
+        if step.first_in_section:
+            self._say(f"\n── {step.section.title} ──", "bold")
+        self._say(f"[{step.section.title} · question {step.number} of about {step.about}]", "dim")
+        question = step.question
+        if question.type == "number":
+            return self._number(step)
+        if question.type == "multi":
+            return self._multi(step)
+        return self._select(step)
+
+    def _keys(self, prompt: Any) -> Any:
+        """'?' for why, '<' or Left for back, in menus (typed into number answers instead)."""
+        from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+        from prompt_toolkit.keys import Keys
+
+        bindings = KeyBindings()
+
+        @bindings.add("?", eager=True)
+        def _help(event: Any) -> None:
+            event.app.exit(result=_HELP)
+
+        @bindings.add("<", eager=True)
+        @bindings.add(Keys.Left, eager=True)
+        def _back(event: Any) -> None:
+            event.app.exit(result=_BACK)
+
+        app = prompt.application
+        app.key_bindings = merge_key_bindings([app.key_bindings, bindings]) \
+            if app.key_bindings is not None else bindings
+        return prompt
+
+    def _extras(self, step: "Step") -> list[Any]:
+        import questionary
+
+        extras = [questionary.Separator(), questionary.Choice("Don't know", value=_SKIP)]
+        if step.can_go_back:
+            extras.append(questionary.Choice("< Back to the previous question", value=_BACK))
+        extras.append(questionary.Choice("? Why is this asked", value=_HELP))
+        return extras
+
+    def _select(self, step: "Step") -> "Reply":
+        import questionary
+
+        from crampdx.interview import BACK, HELP, SKIP, Reply
+
+        question = step.question
+        if question.type == "bool":
+            options = [("yes", "Yes"), ("no", "No")]
+            previous = None if step.previous is None else ("yes" if step.previous else "no")
+        else:
+            options = list(question.choices.items())
+            previous = step.previous
+        default = _SKIP if step.skipped_before else previous
+        prompt = questionary.select(
+            question.ask,
+            choices=[questionary.Choice(label, value=value) for value, label in options]
+            + self._extras(step),
+            default=default, instruction="(arrows, Enter)", **self.io)
+        result = self._keys(prompt).unsafe_ask()
+        special = {_SKIP: SKIP, _BACK: BACK, _HELP: HELP}
+        if result in special:
+            return special[result]
+        if question.type == "bool":
+            return Reply.answer(result == "yes")
+        return Reply.answer(result)
+
+    def _multi(self, step: "Step") -> "Reply":
+        import questionary
+
+        from crampdx.answers import coerce
+        from crampdx.interview import BACK, HELP, SKIP, Reply
+
+        question = step.question
+        ticked = self._draft.pop(question.id, None)
+        if ticked is None:
+            ticked = list(step.previous or ())
+        choices = [questionary.Choice(label, value=value, checked=value in ticked)
+                   for value, label in question.choices.items()]
+        extras = self._extras(step)
+        if step.skipped_before:
+            extras[1] = questionary.Choice("Don't know", value=_SKIP, checked=True)
+        prompt = questionary.checkbox(
+            question.ask, choices=choices + extras,
+            instruction="(Space ticks, Enter ends; none ticked = none of these)", **self.io)
+        result = self._keys(prompt).unsafe_ask()
+        if result == _HELP or (isinstance(result, list) and _HELP in result):
+            if isinstance(result, list):
+                self._draft[question.id] = [v for v in result if v not in (_SKIP, _BACK, _HELP)]
+            return HELP
+        if result == _BACK or _BACK in result:
+            return BACK
+        if _SKIP in result:
+            return SKIP
+        return Reply.answer(coerce(question, list(result)))
+
+    def _number(self, step: "Step") -> "Reply":
+        import questionary
+
+        from crampdx.answers import AnswerError
+        from crampdx.interview import parse_text_reply
+        from crampdx.units import accepted_units
+
+        question = step.question
+        unit = question.unit
+        default = ""
+        if step.previous is not None:
+            default = f"{step.previous:g}" + (f" {unit}" if unit else "")
+        hint = UNIT_HINTS.get(unit, accepted_units(unit)) if unit else "a number"
+
+        def validate(text: str) -> bool | str:
+            try:
+                parse_text_reply(question, text)
+            except AnswerError as exc:
+                return str(exc)
+            return True
+
+        prompt = questionary.text(
+            question.ask, default=default, validate=validate,
+            instruction=f"({hint}; Enter alone = don't know)", **self.io)
+        reply = parse_text_reply(question, prompt.unsafe_ask())
+        if reply.action == "answer":
+            self._say(f"  → {round(reply.value, 2):g}" + (f" {unit}" if unit else ""), "green")
+        elif reply.action == "skip":
+            self._say("  → don't know (left unknown)", "dim")
+        return reply
