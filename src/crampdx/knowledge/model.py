@@ -111,6 +111,24 @@ class Source:
 
 
 @dataclass(frozen=True)
+class PlanTemplate:
+    """A piece of the action plan sized to the athlete: the named `sizing` function in
+    crampdx.plan reads `table` and fills the `{placeholders}` of `text` (one template per case)
+    and of `rows` (one per kind of schedule row). No `causes`: part of every plan."""
+
+    id: str
+    causes: tuple[str, ...]
+    kind: str
+    sizing: str
+    title: str
+    table: dict[str, Any]
+    text: dict[str, tuple[tuple[str, ...], ...]]  # case -> sentences -> alternatives
+    rows: dict[str, tuple[str, ...]]  # row kind -> alternatives
+    source: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
 class Notice:
     id: str
     title: str
@@ -131,6 +149,7 @@ class KnowledgeBase:
     remedies: dict[str, Remedy] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     notices: dict[str, Notice] = field(default_factory=dict)
+    plans: dict[str, PlanTemplate] = field(default_factory=dict)
 
     def kind(self, name: str) -> dict[str, Any]:
         return getattr(self, name)
