@@ -128,7 +128,7 @@ def test_unknown_kind_suggests_the_right_one(tmp_path: Path) -> None:
     """A file's top-level keys are kinds."""
     assert problems(tmp_path, "rule:\n  - id: x\n") == [
         "mine.yaml:1:1: unknown kind 'rule' (did you mean 'rules'?); a file holds sections, "
-        "questions, findings, causes, rules, remedies, notices, sources, cases"]
+        "questions, findings, causes, rules, remedies, notices, sources, cases, plans"]
 
 
 def test_a_missing_directory_is_unreadable(tmp_path: Path) -> None:

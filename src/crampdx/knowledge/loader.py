@@ -18,6 +18,7 @@ from typing import Any
 from crampdx.errors import CrampdxError, did_you_mean
 from crampdx.knowledge import conditions as cond
 from crampdx.knowledge.cases import Case, parse_case
+from crampdx.knowledge.plans import parse_plan
 from crampdx.knowledge.model import (
     Cause,
     Finding,
@@ -275,6 +276,8 @@ class _Loader:
             self.build_rule(raw)
         for raw in self.raw["remedies"].values():
             self.build_remedy(raw)
+        for raw in self.raw["plans"].values():
+            self.build_plan(raw)
         self.check_finding_cycles()
         for raw in self.raw["cases"].values():
             self.build_case(raw)
@@ -398,6 +401,18 @@ class _Loader:
         case = parse_case(raw.data, raw.origin, self.kb, self.raw, report)
         if case is not None:
             self.cases[case.id] = case
+
+    def build_plan(self, raw: RawItem) -> None:
+        data = self.fields(raw)
+        if data is None:
+            return
+
+        def report(message: str, where: Any, key: Any = None) -> None:
+            self.problem(f"plan '{data['id']}': {message}", raw.origin, where, key)
+
+        plan = parse_plan(raw.data, raw.origin, self.kb, report)
+        if plan is not None:
+            self.kb.plans[plan.id] = plan
 
     def build_remedy(self, raw: RawItem) -> None:
         data = self.fields(raw)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crampdx.knowledge.model import EVIDENCE_LABELS, QUESTION_TYPES, REMEDY_KINDS, TRIAGE_LEVELS
+from crampdx.knowledge.plans import SIZINGS
 from crampdx.units import UNITS
 
 
@@ -25,7 +26,7 @@ class FieldSpec:
 
 SNAKE_ID = r"^[a-z][a-z0-9_]*$"
 RULE_ID = r"^[a-z0-9][a-z0-9_-]*$"
-KEBAB_KINDS = ("rules", "remedies", "cases")
+KEBAB_KINDS = ("rules", "remedies", "cases", "plans")
 
 KINDS: dict[str, tuple[FieldSpec, ...]] = {
     "sections": (
@@ -96,6 +97,21 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
                                                                       "report must give"),
         FieldSpec("fires", "idlist", description="Rule id(s) that must fire"),
         FieldSpec("not_fires", "idlist", description="Rule id(s) that must not fire"),
+    ),
+    "plans": (
+        FieldSpec("id", "rule_id", True, description="Plan item id (kebab-case)"),
+        FieldSpec("cause", "ref", description="The cause it answers (none: every plan has it)"),
+        FieldSpec("causes", "ids", description="Or several causes"),
+        FieldSpec("kind", "enum", values=REMEDY_KINDS, description="When and how it applies"),
+        FieldSpec("sizing", "enum", True, tuple(SIZINGS),
+                  "The function in crampdx.plan that computes its numbers"),
+        FieldSpec("title", "text", True, description="Short name, e.g. 'Long runs'"),
+        FieldSpec("table", "table", description="The numbers the sizing reads (see docs)"),
+        FieldSpec("text", "templates", True,
+                  description="Template(s) with {placeholders}; a mapping of case -> template "
+                              "when the sizing has cases"),
+        FieldSpec("rows", "templates", description="Schedule row templates, by row kind"),
+        FieldSpec("source", "ref", True, description="Source id"),
     ),
 }
 EXPECTATIONS = ("lead", "appear", "absent", "triage", "fires", "not_fires")
