@@ -409,7 +409,6 @@ class QuestionaryAsker:
     def _number(self, step: "Step") -> "Reply":
         import questionary
 
-        from crampdx.answers import AnswerError
         from crampdx.interview import parse_text_reply
         from crampdx.units import accepted_units
 
@@ -419,16 +418,8 @@ class QuestionaryAsker:
         if step.previous is not None:
             default = f"{step.previous:g}" + (f" {unit}" if unit else "")
         hint = UNIT_HINTS.get(unit, accepted_units(unit)) if unit else "a number"
-
-        def validate(text: str) -> bool | str:
-            try:
-                parse_text_reply(question, text)
-            except AnswerError as exc:
-                return str(exc)
-            return True
-
         prompt = questionary.text(
-            question.ask, default=default, validate=validate,
+            question.ask, default=default, validate=number_validator(question),
             instruction=f"({hint}; Enter alone = don't know)", **self.io)
         reply = parse_text_reply(question, prompt.unsafe_ask())
         if reply.action == "answer":
@@ -436,3 +427,18 @@ class QuestionaryAsker:
         elif reply.action == "skip":
             self._say("  → don't know (left unknown)", "dim")
         return reply
+
+
+def number_validator(question: Any) -> Callable[[str], "bool | str"]:
+    """Checks a typed number in place (units, range); the message shows under the entry."""
+    from crampdx.answers import AnswerError
+    from crampdx.interview import parse_text_reply
+
+    def validate(text: str) -> bool | str:
+        try:
+            parse_text_reply(question, text)
+        except AnswerError as exc:
+            return str(exc)
+        return True
+
+    return validate

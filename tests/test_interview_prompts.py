@@ -1,0 +1,376 @@
+"""Every question type driven through questionary with prompt_toolkit pipe input: the keys a
+runner presses, what is recorded, and what the interview prints around the prompts.
+
+Each prompt gets its own pipe, closed after the keys are sent: a prompt still waiting for input
+then ends in EOFError instead of hanging, which is how "this input was refused" is asserted.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+from rich.console import Console
+
+from crampdx import api
+from crampdx.answers import load_answers
+from crampdx.cli_interview import QuestionaryAsker, answers_text
+from crampdx.diagnosis import diagnose
+from crampdx.engine import Reasoner
+from crampdx.errors import CrampdxError
+from crampdx.interview import BACK, HELP, SKIP, Interview, Reply, Step, run
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_KB = ROOT / "tests" / "fixtures" / "interview" / "kb"
+FIXTURE_EXAMPLES = ROOT / "tests" / "fixtures" / "interview" / "examples"
+EXAMPLES = ROOT / "examples"
+PREFERRED_EXAMPLES = ("seed-150k-mountain.yaml", "ultra-overdrinker-confused.yaml",
+                      "marathon-longest-run-24k.yaml")
+
+DOWN, UP, LEFT, ENTER, SPACE, BACKSPACE = "\x1b[B", "\x1b[A", "\x1b[D", "\r", " ", "\x7f"
+
+
+@pytest.fixture
+def reasoner(monkeypatch: pytest.MonkeyPatch) -> Reasoner:
+    monkeypatch.setenv("CRAMPDX_SHIPPED_KB", str(FIXTURE_KB))
+    monkeypatch.delenv("CRAMPDX_KB", raising=False)
+    return api.reasoner()
+
+
+class Keyboard:
+    """Runs calls of one QuestionaryAsker, each with its keystrokes on a fresh, closed pipe."""
+
+    def __init__(self, reasoner: Reasoner) -> None:
+        self.screen = io.StringIO()
+        self.questionary = QuestionaryAsker(
+            reasoner.kb, Console(file=self.screen, width=100, color_system=None))
+
+    def asker(self, keys: str) -> Iterator[QuestionaryAsker]:
+        with create_pipe_input() as pipe:
+            pipe.send_text(keys)
+            pipe.close()
+            self.questionary.io = {"input": pipe, "output": DummyOutput()}
+            yield self.questionary
+
+    def ask(self, step: Step, keys: str) -> Reply:
+        for asker in self.asker(keys):
+            return asker.ask(step)
+        raise AssertionError("unreachable")
+
+    def emergency(self, flags: list, keys: str) -> bool:
+        for asker in self.asker(keys):
+            return asker.emergency(flags)
+        raise AssertionError("unreachable")
+
+    @property
+    def printed(self) -> str:
+        return self.screen.getvalue()
+
+
+@pytest.fixture
+def keyboard(reasoner: Reasoner) -> Keyboard:
+    return Keyboard(reasoner)
+
+
+def step_for(flow: Interview, question_id: str, given: dict[str, Any] | None = None) -> Step:
+    """The step for one question, answering those before it from `given`, else don't know."""
+    given = given or {}
+    while True:
+        step = flow.next_step()
+        assert step is not None, f"{question_id} was never asked"
+        if step.question.id == question_id:
+            return step
+        flow.answer(step.question.id, given.get(step.question.id))
+
+
+# -- choice ---------------------------------------------------------------------------------------
+def test_choice_is_a_select_menu(reasoner: Reasoner, keyboard: Keyboard) -> None:
+    """Enter takes the highlighted choice; arrows move; the value is the choice's id."""
+    step = step_for(Interview(reasoner), "cramp_pattern")
+    assert keyboard.ask(step, ENTER) == Reply.answer("localized")
+    assert keyboard.ask(step, DOWN + DOWN + ENTER) == Reply.answer("full_body")
+    assert keyboard.ask(step, DOWN + DOWN + UP + ENTER) == Reply.answer("spreading")
+    assert "── The cramps ──" in keyboard.printed
+    assert f"[The cramps · question {step.number} of about {step.about}]" in keyboard.printed
+
+
+def test_choice_menu_ends_with_dont_know_back_and_why(reasoner: Reasoner,
+                                                      keyboard: Keyboard) -> None:
+    """Below the choices (and a separator): Don't know, Back, Why, reached with the arrows."""
+    step = step_for(Interview(reasoner), "cramp_pattern")
+    assert keyboard.ask(step, DOWN * 3 + ENTER) == SKIP
+    assert keyboard.ask(step, DOWN * 4 + ENTER) == BACK
+    assert keyboard.ask(step, DOWN * 5 + ENTER) == HELP
+
+
+def test_question_mark_and_left_arrow_are_shortcuts(reasoner: Reasoner,
+                                                    keyboard: Keyboard) -> None:
+    """In a menu '?' asks why at once, '<' and the left arrow go back."""
+    step = step_for(Interview(reasoner), "cramp_pattern")
+    assert keyboard.ask(step, "?") == HELP
+    assert keyboard.ask(step, "<") == BACK
+    assert keyboard.ask(step, LEFT) == BACK
+    multi = step_for(Interview(reasoner), "symptoms")
+    assert keyboard.ask(multi, "?") == HELP
+
+
+def test_revisited_choice_starts_on_the_earlier_answer(reasoner: Reasoner,
+                                                       keyboard: Keyboard) -> None:
+    """Going back to a menu highlights what was answered, so Enter keeps it."""
+    flow = Interview(reasoner)
+    step_for(flow, "cramp_pattern")
+    flow.answer("cramp_pattern", "full_body")
+    flow.next_step()
+    assert flow.back()
+    revisit = flow.next_step()
+    assert revisit is not None and revisit.previous == "full_body"
+    assert keyboard.ask(revisit, ENTER) == Reply.answer("full_body")
+
+
+def test_first_question_offers_no_back(reasoner: Reasoner, keyboard: Keyboard) -> None:
+    """There is no Back entry on the first question: Don't know is followed by Why."""
+    flow = Interview(reasoner)
+    flow.answer("symptoms", ())
+    flow.asked.clear()  # pretend fainted is the first question asked
+    step = flow.next_step()
+    assert step is not None and step.question.id == "fainted" and not step.can_go_back
+    assert keyboard.ask(step, DOWN * 3 + ENTER) == HELP
+
+
+# -- bool -----------------------------------------------------------------------------------------
+def test_bool_is_yes_no_dont_know(reasoner: Reasoner, keyboard: Keyboard) -> None:
+    """A yes/no question is a menu so that "don't know" is one arrow away."""
+    step = step_for(Interview(reasoner), "fainted")
+    assert keyboard.ask(step, ENTER) == Reply.answer(True)
+    assert keyboard.ask(step, DOWN + ENTER) == Reply.answer(False)
+    assert keyboard.ask(step, DOWN + DOWN + ENTER) == SKIP
+
+
+# -- multi ----------------------------------------------------------------------------------------
+def test_multi_is_a_checkbox(reasoner: Reasoner, keyboard: Keyboard) -> None:
+    """Space ticks, Enter ends; the answer lists the ticked ids; nothing ticked is 'none of
+    these' (a known, empty answer), not unknown."""
+    step = step_for(Interview(reasoner), "symptoms")
+    assert keyboard.ask(step, SPACE + DOWN + DOWN + SPACE + ENTER) == \
+        Reply.answer(("nausea", "vomiting"))
+    assert keyboard.ask(step, ENTER) == Reply.answer(())
+
+
+def test_multi_dont_know_back_and_why_entries(reasoner: Reasoner, keyboard: Keyboard) -> None:
+    """Ticking Don't know skips (whatever else is ticked); Why keeps the ticks for the re-ask."""
+    flow = Interview(reasoner)
+    step = step_for(flow, "cramp_sites")
+    assert keyboard.ask(step, SPACE + DOWN * 4 + SPACE + ENTER) == SKIP
+    assert keyboard.ask(step, DOWN * 5 + SPACE + ENTER) == BACK
+    # tick Calf and Face, then tick Why: the ticks come back ticked
+    assert keyboard.ask(step, SPACE + DOWN + DOWN + SPACE + DOWN * 4 + SPACE + ENTER) == HELP
+    assert keyboard.ask(step, ENTER) == Reply.answer(("calf", "face"))
+
+
+# -- number ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("question_id", "typed", "value", "echo"), [
+    ("onset_km", "28 mi", 45.062, "→ 45.06 km"),
+    ("onset_km", "42.2", 42.2, "→ 42.2 km"),
+    ("temperature_c", "84 F", 28.889, "→ 28.89 °C"),
+    ("fluid_ml_per_h", "30 oz", 887.205, "→ 887.21 ml/h"),
+    ("fluid_ml_per_h", "1.2 l/h", 1200, "→ 1200 ml/h"),
+    ("weight_change_kg", "+3 lb", 1.361, "→ 1.36 kg"),
+    ("event_duration_h", "5:30", 5.5, "→ 5.5 h"),
+    ("long_runs_12w", "6", 6, "→ 6"),
+])
+def test_number_units_are_converted_and_echoed(reasoner: Reasoner, keyboard: Keyboard,
+                                               question_id: str, typed: str, value: float,
+                                               echo: str) -> None:
+    """Numbers take the runner's units and are stored in the question's unit; the converted
+    value is printed so a slip (miles for km) shows at once."""
+    given = {"event_duration_h": 6, "drink_type": "water", "cramp_sites": ("calf",)}
+    step = step_for(Interview(reasoner), question_id, given)
+    reply = keyboard.ask(step, typed + ENTER)
+    assert reply.action == "answer" and reply.value == pytest.approx(value)
+    assert echo in keyboard.printed
+
+
+def test_number_enter_alone_is_dont_know(reasoner: Reasoner, keyboard: Keyboard) -> None:
+    """An empty line, or typing "don't know", skips; '?' and '<' work typed too."""
+    step = step_for(Interview(reasoner), "event_duration_h")
+    assert keyboard.ask(step, ENTER) == SKIP
+    assert "don't know (left unknown)" in keyboard.printed
+    assert keyboard.ask(step, "don't know" + ENTER) == SKIP
+    assert keyboard.ask(step, "?" + ENTER) == HELP
+    assert keyboard.ask(step, "<" + ENTER) == BACK
+
+
+@pytest.mark.parametrize("typed", ["far", "28 mi", "300", "-2"])
+def test_invalid_numbers_are_refused_in_place(reasoner: Reasoner, keyboard: Keyboard,
+                                              typed: str) -> None:
+    """Not a number, a unit of the wrong kind (miles for hours), out of range: Enter does not
+    accept it, the prompt keeps waiting (here: runs out of input)."""
+    step = step_for(Interview(reasoner), "event_duration_h")
+    with pytest.raises(EOFError):
+        keyboard.ask(step, typed + ENTER)
+
+
+def test_invalid_number_can_be_corrected(reasoner: Reasoner, keyboard: Keyboard) -> None:
+    """After a refused entry the runner edits it and goes on."""
+    step = step_for(Interview(reasoner), "event_duration_h")
+    keys = "28 mi" + ENTER + BACKSPACE * 5 + "300" + ENTER + BACKSPACE * 3 + "9.5" + ENTER
+    assert keyboard.ask(step, keys) == Reply.answer(9.5, "9.5")
+
+
+def test_number_validation_messages(reasoner: Reasoner) -> None:
+    """What the prompt's validator shows under an entry it refuses."""
+    from crampdx.cli_interview import number_validator
+
+    validate = number_validator(reasoner.kb.questions["event_duration_h"])
+    assert validate("9:30") is True and validate("") is True and validate("?") is True
+    assert "unknown unit 'mi' for h" in str(validate("28 mi"))
+    assert "out of range: expected 0 to 240 h" in str(validate("300"))
+    assert "not a number" in str(validate("far"))
+
+
+def test_revisited_number_is_prefilled(reasoner: Reasoner, keyboard: Keyboard) -> None:
+    """Going back to a number shows the earlier answer, in the question's unit, ready to keep
+    with Enter or to edit."""
+    flow = Interview(reasoner)
+    step_for(flow, "event_duration_h")
+    flow.answer("event_duration_h", 9.5)
+    flow.next_step()
+    assert flow.back()
+    revisit = flow.next_step()
+    assert revisit is not None and revisit.question.id == "event_duration_h"
+    assert keyboard.ask(revisit, ENTER) == Reply.answer(9.5, "9.5 h")
+    assert keyboard.ask(revisit, BACKSPACE * 5 + "10" + ENTER).value == 10
+
+
+# -- interrupt, help, emergency ---------------------------------------------------------------------
+@pytest.mark.parametrize("question_id", ["symptoms", "fainted", "cramp_pattern", "onset_km"])
+def test_ctrl_c_raises_keyboard_interrupt(reasoner: Reasoner, keyboard: Keyboard,
+                                          question_id: str) -> None:
+    """Every prompt type lets Ctrl-C through (unsafe_ask), so the answers can be saved."""
+    step = step_for(Interview(reasoner), question_id)
+    with pytest.raises(KeyboardInterrupt):
+        keyboard.ask(step, "\x03")
+
+
+def test_why_is_printed_from_the_rules(reasoner: Reasoner, keyboard: Keyboard) -> None:
+    """The explanation shows the help text and the causes read from the rules."""
+    flow = Interview(reasoner)
+    for asker in keyboard.asker(""):
+        asker.explain(flow.why("weight_change_kg"))
+    printed = keyboard.printed
+    assert "Why: Gaining weight means you drank more than you lost." in printed
+    assert "Your answer can point to: Low blood sodium" in printed
+    assert "Through: Overdrinking" in printed
+    assert "It is checked for emergency red flags." in printed
+
+
+def test_emergency_panel_and_choice(reasoner: Reasoner, keyboard: Keyboard) -> None:
+    """The emergency says what to do now, then offers to stop (default) or continue."""
+    flow = Interview(reasoner)
+    flow.answer("symptoms", ("confusion",))
+    flags = flow.new_emergencies()
+    assert keyboard.emergency(flags, ENTER) is False
+    assert keyboard.emergency(flags, DOWN + ENTER) is True
+    printed = keyboard.printed
+    assert "EMERGENCY: get medical help now" in printed
+    assert "Do now: Call emergency services now." in printed
+
+
+# -- whole interviews by keystrokes ------------------------------------------------------------------
+def keys_for(step: Step, answers: dict[str, Any]) -> str:
+    """The keystrokes a runner would type to give this answer (Don't know if absent)."""
+    question = step.question
+    value = answers.get(question.id)
+    if question.type == "number":
+        return ("" if value is None else str(value)) + ENTER
+    if question.type == "bool":
+        return {True: ENTER, False: DOWN + ENTER, None: DOWN * 2 + ENTER}[value]
+    options = list(question.choices)
+    if question.type == "choice":
+        return DOWN * (options.index(value) if value is not None else len(options)) + ENTER
+    if value is None:
+        return DOWN * len(options) + SPACE + ENTER
+    keys = ""
+    for option in options:
+        keys += (SPACE if option in value else "") + DOWN
+    return keys + ENTER
+
+
+class Typist:
+    """An asker that types each answer of an answers file into the real questionary prompts."""
+
+    def __init__(self, keyboard: Keyboard, answers: dict[str, Any]) -> None:
+        self.keyboard, self.answers = keyboard, answers
+        self.emergencies = 0
+
+    def ask(self, step: Step) -> Reply:
+        return self.keyboard.ask(step, keys_for(step, self.answers))
+
+    def explain(self, why: Any) -> None:
+        raise AssertionError("no help was asked for")
+
+    def emergency(self, flags: list) -> bool:
+        self.emergencies += 1
+        return self.keyboard.emergency(flags, DOWN + ENTER)  # continue the questions
+
+    def notice(self, message: str) -> None:
+        raise AssertionError(message)
+
+
+def _bundled_cases() -> list[Any]:
+    """Fixture examples always; bundled examples too once the shipped knowledge base loads."""
+    cases = [pytest.param(FIXTURE_KB, path, id=f"fixture-{path.stem}")
+             for path in sorted(FIXTURE_EXAMPLES.glob("*.yaml"))]
+    try:
+        kb = api.knowledge()
+    except CrampdxError:
+        return cases
+    present = [EXAMPLES / name for name in PREFERRED_EXAMPLES if (EXAMPLES / name).is_file()]
+    if len(present) < 3:
+        present = sorted(EXAMPLES.glob("*.yaml"))[:3]
+    for path in present:
+        try:
+            load_answers(path, kb)
+        except CrampdxError:
+            continue
+        cases.append(pytest.param(None, path, id=f"bundled-{path.stem}"))
+    return cases
+
+
+def _signature(diagnosis: Any) -> tuple:
+    return (diagnosis.triage.level, sorted(flag.rule.id for flag in diagnosis.triage.flags),
+            [(c.id, c.certainty) for c in diagnosis.causes],
+            [(c.id, c.certainty) for c in diagnosis.ruled_out], diagnosis.leading,
+            [item.remedy.id for item in diagnosis.plan], diagnosis.findings)
+
+
+@pytest.mark.parametrize(("kb_dir", "example"), _bundled_cases())
+def test_keystroke_interview_matches_the_answers_file(monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path, kb_dir: Path | None,
+                                                      example: Path) -> None:
+    """Typing an example's answers into the interview (Don't know for what it leaves out) gives
+    the same diagnosis as `debrief` on the file, asks fewer questions than there are, and
+    saves a file that debrief reads back to the same diagnosis."""
+    if kb_dir is None:
+        monkeypatch.delenv("CRAMPDX_SHIPPED_KB", raising=False)
+    else:
+        monkeypatch.setenv("CRAMPDX_SHIPPED_KB", str(kb_dir))
+    monkeypatch.delenv("CRAMPDX_KB", raising=False)
+    reasoner = api.reasoner()
+    expected = load_answers(example, reasoner.kb)
+    typist = Typist(Keyboard(reasoner), dict(expected.values))
+    flow = Interview(reasoner)
+    outcome = run(flow, typist)
+    assert not outcome.stopped_at_emergency
+    assert _signature(diagnose(reasoner, flow.answers())) == \
+        _signature(diagnose(reasoner, expected))
+    assert len(flow.asked) < flow.total
+    triage = diagnose(reasoner, expected).triage
+    assert (typist.emergencies > 0) == any(f.rule.then == "emergency" for f in triage.flags)
+    saved = tmp_path / "saved.yaml"
+    saved.write_text(answers_text(flow, saved, complete=True), encoding="utf-8")
+    assert _signature(api.diagnose_file(saved)) == _signature(diagnose(reasoner, expected))
