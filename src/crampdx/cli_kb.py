@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
 KINDS = ("sections", "questions", "findings", "causes", "rules", "remedies", "notices",
-         "sources", "cases")  # kept in step with knowledge/schema.py by a test
+         "sources", "cases", "plans")  # kept in step with knowledge/schema.py by a test
 
 EPILOG = """\
 examples:

@@ -196,7 +196,8 @@ class _Linter:
         built = {"questions": self.kb.questions, "rules": self.kb.rules,
                  "remedies": self.kb.remedies, "cases": self.result.cases,
                  "findings": self.kb.findings, "causes": self.kb.causes,
-                 "sources": self.kb.sources, "sections": self.kb.sections}
+                 "sources": self.kb.sources, "sections": self.kb.sections,
+                 "plans": self.kb.plans}
         for kind, items in self.raw.items():
             for item_id, raw in items.items():
                 if item_id not in built.get(kind, {}):
@@ -315,6 +316,7 @@ class _Linter:
 
     def check_causes(self, liveness: _Liveness) -> None:
         remedied = {cause for remedy in self.kb.remedies.values() for cause in remedy.causes}
+        remedied |= {cause for plan in self.kb.plans.values() for cause in plan.causes}
         for cause in self.kb.causes:
             if cause in self.mentioned:
                 continue
@@ -346,6 +348,7 @@ class _Linter:
     def check_sources_and_sections(self) -> None:
         cited = {rule.source for rule in self.kb.rules.values()}
         cited |= {remedy.source for remedy in self.kb.remedies.values()}
+        cited |= {plan.source for plan in self.kb.plans.values()}
         for source in self.kb.sources:
             if source not in cited and source not in self.mentioned:
                 self.report("sources", source, f"source '{source}' is cited by no rule or "

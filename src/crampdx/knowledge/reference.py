@@ -61,6 +61,9 @@ def _field_schema(spec: FieldSpec) -> dict[str, Any]:
         "ids": {"type": "array", "minItems": 1, "items": snake},
         "idlist": {"$ref": "#/definitions/idlist"},
         "mapping": {"$ref": "#/definitions/answers"},
+        # plans: what a table holds depends on its sizing; `kb check` checks it field by field
+        "table": {"type": "object"},
+        "templates": {"$ref": "#/definitions/templates"},
     }
     schema = dict(kinds[spec.kind])
     if spec.description:
@@ -135,6 +138,17 @@ def _definitions() -> dict[str, Any]:
         },
         "idlist": {"anyOf": [{"type": "string", "minLength": 1},
                              {"type": "array", "minItems": 1, "items": {"type": "string"}}]},
+        # plans: a sentence is a template or a list of alternatives; a text is a sentence, a
+        # list of sentences, or a mapping of case -> either (crampdx.knowledge.plans)
+        "sentence": {"anyOf": [{"type": "string", "minLength": 1},
+                               {"type": "array", "minItems": 1,
+                                "items": {"type": "string", "minLength": 1}}]},
+        "sentences": {"anyOf": [{"$ref": "#/definitions/sentence"},
+                                {"type": "array", "minItems": 1,
+                                 "items": {"$ref": "#/definitions/sentence"}}]},
+        "templates": {"anyOf": [{"$ref": "#/definitions/sentences"},
+                                {"type": "object", "minProperties": 1,
+                                 "additionalProperties": {"$ref": "#/definitions/sentences"}}]},
         "answers": {"type": "object", "additionalProperties": {"anyOf": [
             {"type": ["string", "number", "boolean", "null"]},
             {"type": "array", "items": {"type": "string"}}]}},

@@ -126,6 +126,7 @@ KIND_HELP: dict[str, str] = {
     "notices": "Texts every report prints",
     "sources": "Where a rule or remedy comes from, and how strong that is",
     "cases": "Answers and what must follow from them: the regression tests of the rules",
+    "plans": "Pieces of the action plan sized to the athlete by a named sizing",
 }
 
 THEN_KINDS = ("finding", "cause", "triage")
