@@ -1,5 +1,6 @@
-"""From an inference to a diagnosis: triage level, ranked causes with evidence, a remedy list and
-the unanswered questions that would change the result most. Pure data; renderers print it."""
+"""From an inference to a diagnosis: triage level, ranked causes with evidence, the action plan
+(crampdx.plan) and the unanswered questions that would change the result most. Pure data;
+renderers print it."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from crampdx.answers import Answers
 from crampdx.engine import Evidence, Inference, Reasoner
 from crampdx.knowledge import conditions as cond
 from crampdx.knowledge.loader import FINDING_THRESHOLD
-from crampdx.knowledge.model import TRIAGE_LEVELS, KnowledgeBase, Remedy
+from crampdx.knowledge.model import TRIAGE_LEVELS, KnowledgeBase
+from crampdx.plan import NextRace, Plan, PlanItem, make_plan
 
 LEADING_MIN_CERTAINTY = 0.3
 LEADING_MAX = 3
 UNANSWERED_MAX = 5
-REMEDY_KIND_ORDER = ("acute", "race_day", "fuelling", "training", "medical", "extra")
 
 
 @dataclass
@@ -43,14 +44,6 @@ class Unanswered:
 
 
 @dataclass
-class PlanItem:
-    cause: str
-    remedy: Remedy
-    evidence: str
-    cite: str
-
-
-@dataclass
 class Diagnosis:
     """Everything a report shows; `causes` holds only positive certainty, highest first."""
 
@@ -59,7 +52,7 @@ class Diagnosis:
     causes: list[CauseResult]
     ruled_out: list[CauseResult]
     leading: list[str]
-    plan: list[PlanItem]
+    plan: Plan
     unanswered: list[Unanswered]
     findings: dict[str, float] = field(default_factory=dict)
     questions_total: int = 0
@@ -89,30 +82,6 @@ def leading_causes(causes: list[CauseResult]) -> list[str]:
     """The causes the plan addresses: the strong ones, or the single best if none is strong."""
     strong = [c.id for c in causes if c.certainty >= LEADING_MIN_CERTAINTY][:LEADING_MAX]
     return strong or [c.id for c in causes[:1] if c.certainty > 0.1]
-
-
-def _plan(kb: KnowledgeBase, leading: list[str]) -> list[PlanItem]:
-    items: list[PlanItem] = []
-    seen: set[str] = set()
-    for cause in leading:
-        remedies = [r for r in kb.remedies.values() if cause in r.causes and r.kind != "extra"]
-        remedies.sort(key=lambda r: REMEDY_KIND_ORDER.index(r.kind))
-        for remedy in remedies:
-            if remedy.id not in seen:
-                seen.add(remedy.id)
-                items.append(_plan_item(kb, cause, remedy))
-    for remedy in kb.remedies.values():
-        if remedy.kind == "extra" and remedy.id not in seen and set(remedy.causes) & set(leading):
-            seen.add(remedy.id)
-            cause = next(c for c in leading if c in remedy.causes)
-            items.append(_plan_item(kb, cause, remedy))
-    return items
-
-
-def _plan_item(kb: KnowledgeBase, cause: str, remedy: Remedy) -> PlanItem:
-    source = kb.sources.get(remedy.source)
-    return PlanItem(cause, remedy, kb.evidence_label(remedy.source),
-                    source.cite if source else remedy.source)
 
 
 def finding_truth_function(kb: KnowledgeBase, answers: dict[str, Any],
@@ -187,20 +156,25 @@ def _unanswered(kb: KnowledgeBase, answers: Answers, inference: Inference) -> li
             for q in ranked[:UNANSWERED_MAX]]
 
 
-def diagnose(reasoner: Reasoner, answers: Answers) -> Diagnosis:
-    """Run the engine on the answers and shape what it concluded for the reports."""
+def diagnose(reasoner: Reasoner, answers: Answers, *, next_race: NextRace | None = None,
+             weeks: int | None = None) -> Diagnosis:
+    """Run the engine on the answers and shape what it concluded for the reports; the plan is
+    sized for `weeks` to the next race (default: the knowledge base's) and for `next_race`
+    when given, else for a race like this one."""
     kb = reasoner.kb
     inference = reasoner.infer(answers.values)
     causes, ruled_out = _causes(kb, inference)
     leading = leading_causes(causes)
-    return Diagnosis(
+    diagnosis = Diagnosis(
         answers=answers,
         triage=_triage(inference),
         causes=causes,
         ruled_out=ruled_out,
         leading=leading,
-        plan=_plan(kb, leading),
+        plan=Plan(),
         unanswered=_unanswered(kb, answers, inference),
         findings=dict(inference.findings),
         questions_total=len(kb.questions),
     )
+    diagnosis.plan = make_plan(kb, diagnosis, next_race=next_race, weeks=weeks)
+    return diagnosis

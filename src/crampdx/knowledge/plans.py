@@ -57,7 +57,7 @@ SIZINGS: dict[str, Sizing] = {
         {"default_weeks": Field("count", "Weeks planned when --weeks is not given", low=1),
          "min_weeks": Field("count", "Fewest weeks --weeks accepts", low=1),
          "max_weeks": Field("count", "Most weeks --weeks accepts", low=1)},
-        _names("weeks race_name estimated_h min_weeks max_weeks"),
+        _names("weeks race_name last_race estimated_h min_weeks max_weeks"),
         cases=("given", "default"),
         ordered=(("min_weeks", "default_weeks"), ("default_weeks", "max_weeks"))),
     "long_runs": Sizing(
@@ -139,7 +139,7 @@ SIZINGS: dict[str, Sizing] = {
          "round_m": Field("number", "Metres are rounded to this", low=1)},
         _names("race_descent_m race_loss_m training_descent_m ratio hill_lo_m hill_hi_m "
                "session_m reps local_reps thrash_sessions last_thrash_week "
-               "last_thrash_weeks_before weeks"),
+               "last_thrash_weeks_before weeks step_m thrash_m thrash_reps thrash_hill_m"),
         cases=("matched", "estimated", "flat", "too_late", "unknown"),
         rows=("build", "thrash", "easy", "taper"),
         row_placeholders=_names("session_m hill_m reps")),
@@ -176,8 +176,7 @@ SIZINGS: dict[str, Sizing] = {
                               "note": Field("text", "What kind, printed with it",
                                             required=False)}),
          "gel_g": Field("number", "Carbohydrate in one gel, to count them", low=1)},
-        _names("g_lo g_hi duration_h total_lo total_hi gels_lo gels_hi gel_g note taken_g "
-               "estimated_h"),
+        _names("g_lo g_hi duration_h total_lo total_hi gels_lo gels_hi gel_g note taken_g"),
         cases=("main", "none", "unknown_duration")),
     "carb_loading": Sizing(
         "Topping up glycogen before a long race, in grams a day for this runner.",
@@ -197,13 +196,13 @@ SIZINGS: dict[str, Sizing] = {
          "sweat_sodium_g_per_l": Field("range", "Sodium in a litre of sweat", low=0)},
         _names("mg_lo mg_hi mmol_lo mmol_hi temperature_c duration_h total_lo_g total_hi_g "
                "salty_extra_mg taken_mg min_duration_h sweat_l_h sweat_na_lo sweat_na_hi "
-               "estimated_h"),
+               "sweat_g_lo sweat_g_hi hot_lo hot_hi"),
         cases=("main", "short", "unknown_temperature")),
     "fluid": Sizing(
         "Drinking to thirst within a range, with the weight limits for this runner.",
         {"l_per_h": Field("range", "Litres an hour most runners need", low=0),
          "max_loss_pct": Field("number", "Most body weight to lose, in %", low=0, high=10)},
-        _names("lo_l hi_l body_kg max_loss_kg max_loss_pct sweat_l_h taken_ml gained_kg"),
+        _names("lo_l hi_l body_kg max_loss_kg max_loss_pct sweat_l_h taken_ml gained_kg over_ml"),
         cases=("main", "overdrank")),
     "fixed": Sizing("Advice with no numbers to size; it belongs with the plan.", {},
                     frozenset()),

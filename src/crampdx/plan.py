@@ -1,0 +1,678 @@
+"""The action plan: what to change, by how much and for how long, sized to this runner.
+
+A pure function of the diagnosis (leading causes, answers), the weeks to the next race and,
+optionally, that race's facts: `make_plan(kb, diagnosis, next_race=..., weeks=...)` returns a
+`Plan` value and never prints. Every number and every sentence comes from the knowledge base:
+`plans:` items (knowledge/plan/*.yaml) name a sizing, one of the small functions below, which
+reads the item's table and returns the numbers its templates need; fixed advice comes from
+`remedies:`. A function only does arithmetic; which sentences show is decided by which numbers
+it could compute (a sentence whose placeholders are not all known is left out).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+from crampdx.errors import CrampdxError, did_you_mean
+from crampdx.knowledge.model import KnowledgeBase, PlanTemplate
+from crampdx.knowledge.plans import placeholders_of
+
+if TYPE_CHECKING:
+    from crampdx.diagnosis import Diagnosis
+
+# Used only when a knowledge base has no `preparation` plan item (a test or a bare custom base).
+FALLBACK_WEEKS = {"default_weeks": 12, "min_weeks": 1, "max_weeks": 52}
+RACE_SECTION = "event"  # questions of this section describe the race; --next-race replaces them
+SECTIONS = ("now", "training", "race", "medical", "extras")
+SECTION_OF_KIND = {"acute": "now", "training": "training", "race_day": "race", "fuelling": "race",
+                   "medical": "medical", "extra": "extras"}
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    """What to do in weeks `first`..`last` (1 = the first week of the plan)."""
+
+    first: int
+    last: int
+    text: str
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One piece of advice with where it comes from; `numbers` are what it was sized with."""
+
+    id: str
+    cause: str | None  # None: part of every plan (fuelling and drinking for the next race)
+    kind: str
+    section: str
+    title: str
+    text: str
+    source: str
+    evidence: str  # coaching | consensus | study | anecdotal
+    cite: str
+    numbers: Mapping[str, Any] = field(default_factory=dict)
+    schedule: tuple[ScheduleRow, ...] = ()
+    case: str = ""  # which of its sizing's situations applied ("" for fixed remedies)
+
+    @property
+    def remedy(self) -> "PlanItem":
+        """Kept for code written when plan items wrapped a Remedy: item.remedy.id is item.id."""
+        return self
+
+
+@dataclass(frozen=True)
+class NextRace:
+    """The race the plan is for: answers to the race questions, checked like an answers file."""
+
+    values: Mapping[str, Any]
+    meta: Mapping[str, str]
+    source: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The whole plan; iterating gives its items in reading order."""
+
+    items: tuple[PlanItem, ...] = ()
+    weeks: int = 0
+    weeks_given: bool = False
+    summary: str = ""
+    race: Mapping[str, Any] = field(default_factory=dict)
+    next_race: str | None = None
+    estimated_duration: bool = False
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def section(self, name: str) -> list[PlanItem]:
+        return [item for item in self.items if item.section == name]
+
+
+# -- inputs --------------------------------------------------------------------------------
+
+def weeks_bounds(kb: KnowledgeBase) -> dict[str, int]:
+    prep = next((p for p in kb.plans.values() if p.sizing == "preparation"), None)
+    return {k: int(prep.table[k]) for k in FALLBACK_WEEKS} if prep else dict(FALLBACK_WEEKS)
+
+
+def resolve_weeks(kb: KnowledgeBase, weeks: int | None) -> tuple[int, bool]:
+    """The weeks to plan for and whether the runner gave them; out of range is an error."""
+    bounds = weeks_bounds(kb)
+    if weeks is None:
+        return bounds["default_weeks"], False
+    if isinstance(weeks, bool) or not isinstance(weeks, int) \
+            or not bounds["min_weeks"] <= weeks <= bounds["max_weeks"]:
+        raise CrampdxError(f"weeks to the next race must be a whole number from "
+                           f"{bounds['min_weeks']} to {bounds['max_weeks']}, not {weeks}")
+    return weeks, True
+
+
+def race_questions(kb: KnowledgeBase) -> list[str]:
+    return [q.id for q in kb.questions.values() if q.section == RACE_SECTION]
+
+
+def parse_next_race(data: Any, kb: KnowledgeBase, path: str = "<next race>") -> NextRace:
+    """A --next-race file: like an answers file, but only the race questions (distance, time,
+    ground, climb, descent, heat); anything about the cramps or training is a mistake."""
+    from crampdx.answers import META_KEYS, parse_answers
+    from crampdx.yamlio import LocatedDict, shorten, type_name
+
+    if not isinstance(data, dict):
+        raise CrampdxError(f"a next-race file is a mapping of race question -> answer (e.g. "
+                           f"'event_distance_km: 50'), not {type_name(data)}", path=path,
+                           line=getattr(data, "line", None) or (1 if data is not None else None))
+    allowed = race_questions(kb)
+    for key in data:
+        if key in META_KEYS or key in allowed:
+            continue
+        line, column = data.position_of(key) if isinstance(data, LocatedDict) else (None, None)
+        about = "is not about the race" if key in kb.questions else "is not a race question"
+        raise CrampdxError(f"'{shorten(key)}' {about}"
+                           f"{did_you_mean(str(key), allowed) if key not in kb.questions else ''}"
+                           f"; a next-race file holds: {', '.join(allowed)}",
+                           path=path, line=line, column=column)
+    answers = parse_answers(data, kb, path)
+    return NextRace(dict(answers.values), dict(answers.meta), path)
+
+
+# -- sizing ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Context:
+    kb: KnowledgeBase
+    leading: tuple[str, ...]
+    race: Mapping[str, Any]  # the race planned for
+    history: Mapping[str, Any]  # every answer about the last race and the training before it
+    weeks: int
+    weeks_given: bool
+    next_race: NextRace | None
+    last_meta: Mapping[str, str]
+
+
+@dataclass
+class Sized:
+    case: str
+    values: dict[str, Any]
+    rows: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
+
+
+Sizer = Callable[[_Context, Mapping[str, Any]], "Sized | None"]
+
+
+def _band(bands: tuple[dict[str, Any], ...], value: float) -> dict[str, Any]:
+    """The first band whose `upto` reaches the value (the last one beyond it)."""
+    return next((band for band in bands if value <= band["upto"]), bands[-1])
+
+
+def _round(value: float, step: float) -> float:
+    return math.floor(value / step + 0.5) * step
+
+
+def _pace(minutes_per_km: float) -> str:
+    seconds = round(minutes_per_km * 60)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _sweat_rate(history: Mapping[str, Any]) -> float | None:
+    """Litres of sweat an hour in the last race: what went in minus the weight change."""
+    hours, fluid, change = (history.get(k) for k in
+                            ("event_duration_h", "fluid_ml_per_h", "weight_change_kg"))
+    if not hours or fluid is None or change is None:
+        return None
+    rate = (fluid / 1000 * hours - change) / hours
+    return round(rate, 1) if rate > 0 else None
+
+
+def _preparation(ctx: _Context, t: Mapping[str, Any]) -> Sized:
+    values: dict[str, Any] = {"weeks": ctx.weeks, "min_weeks": t["min_weeks"],
+                              "max_weeks": t["max_weeks"]}
+    if ctx.next_race is not None:
+        values["race_name"] = ctx.next_race.meta.get("event")
+        if "event_duration_h" not in ctx.next_race.values:
+            values["estimated_h"] = ctx.race.get("event_duration_h")
+    else:
+        values["last_race"] = ctx.last_meta.get("event")
+    return Sized("given" if ctx.weeks_given else "default", values)
+
+
+def _long_runs(ctx: _Context, t: Mapping[str, Any]) -> Sized | None:
+    runs_lo, runs_hi = t["runs_in_a_preparation"]
+    step, taper, weeks = t["step_km"], t["taper_weeks"], ctx.weeks
+    values: dict[str, Any] = {
+        "step_km": step, "taper_weeks": taper, "weeks": weeks, "window_weeks": t["window_weeks"],
+        "prep_runs_lo": int(runs_lo), "prep_runs_hi": int(runs_hi),
+        "long_runs_12w": ctx.history.get("long_runs_12w")}
+    distance = ctx.race.get("event_distance_km")
+    if distance is None:
+        return Sized("unknown_distance", values)
+    band = _band(t["bands"], distance)
+    if "target_km" not in band:
+        return None  # track races: no long-run advice
+    target = band["target_km"]
+    values.update(label=band["label"], target=band.get("target"), note=band.get("note"),
+                  distance_km=distance, target_km=target,
+                  taper_km=round(target * t["taper_fraction"]))
+    available = weeks - taper
+    if available <= 0:
+        return Sized("no_time", values)
+    longest = ctx.history.get("longest_run_km")
+    if longest is None:
+        return Sized("unknown_start", values)
+    values["longest_km"] = longest
+    rows: list[tuple[int, str, dict[str, Any]]] = []
+    if longest >= target:
+        case = "at_target"
+        values["runs_at_target"] = available
+        rows = [(week, "target", {"km": target}) for week in range(1, available + 1)]
+    else:
+        need = math.ceil((target - longest) / step)
+        values.update(gap_km=round(target - longest, 1),
+                      start_km=round(min(longest + step, target)))
+        if need <= available:
+            case = "build"
+            values.update(reach_week=need, runs_at_target=available - need + 1,
+                          build_weeks=need - 1)
+        else:
+            case = "short_time"
+            values.update(reach_km=round(longest + step * available), build_weeks=available)
+        for week in range(1, available + 1):
+            km = round(min(longest + step * week, target))
+            kind = "build" if km < target else ("first" if week == need else "target")
+            rows.append((week, kind, {"km": km}))
+    rows += [(week, "taper", {"km": values["taper_km"]}) for week in range(available + 1, weeks + 1)]
+    return Sized(case, values, rows)
+
+
+def _first_long_run(ctx: _Context, t: Mapping[str, Any]) -> Sized | None:
+    distance = ctx.race.get("event_distance_km")
+    low, high = t["distances_km"]
+    if distance is None or not low <= distance <= high:
+        return None
+    offset_lo, offset_hi = t["pace_offsets_s"]
+    values: dict[str, Any] = {
+        "run_km": t["run_km"], "walk_min": t["walk_min"], "jog_min": t["jog_min"],
+        "run_min": t["run_min"], "offset_lo_s": offset_lo, "offset_hi_s": offset_hi,
+        "reps": t["finish_reps"], "rep_m": t["finish_rep_m"], "goal_rep_m": t["goal_rep_m"],
+        "cooldown_min": t["cooldown_min"]}
+    hours = ctx.race.get("event_duration_h")
+    if hours:
+        pace = hours * 60 / distance
+        values.update(m_pace=_pace(pace), pace_lo=_pace(pace + offset_lo / 60),
+                      pace_hi=_pace(pace + offset_hi / 60))
+    return Sized("main", values)
+
+
+def _ultra_long_runs(ctx: _Context, t: Mapping[str, Any]) -> Sized | None:
+    distance = ctx.race.get("event_distance_km")
+    if distance is None or distance <= t["from_km"]:
+        return None
+    low, high = t["specific_long_run_h"]
+    values: dict[str, Any] = {
+        "distance_km": distance, "weekly_km": t["weekly_km"],
+        "tune_up_km": _round(distance * t["tune_up_fraction"], 5),
+        "long_run_h_lo": low, "long_run_h_hi": high, "base_years": t["base_years"]}
+    years = ctx.history.get("years_consistent")
+    if years is not None and years >= t["base_years"]:
+        values["years"] = years
+    return Sized("main", values)
+
+
+def _sets_reps(total: float, t: Mapping[str, Any]) -> tuple[int, int]:
+    """A day's lunges as sets x reps: sets of the starting size up to the cap, then the fewest
+    longer sets that the peak options allow."""
+    if total <= t["start_cap"]:
+        return max(1, round(total / t["start_reps"])), t["start_reps"]
+    options = sorted(t["peaks"], key=lambda p: (p[0] * p[1], -p[0]))
+    for sets, reps in options:
+        if total <= sets * reps:
+            return sets, min(reps, max(t["round_to"], int(_round(total / sets, t["round_to"]))))
+    return options[-1]
+
+
+def _lunges(ctx: _Context, t: Mapping[str, Any]) -> Sized:
+    (peak_sets, peak_reps), *others = t["peaks"]
+    ramp_lo, ramp_hi = (int(x) for x in t["ramp_weeks"])
+    sessions_lo, sessions_hi = (int(x) for x in t["sessions_per_week"])
+    hold, weeks = t["hold_weeks"], ctx.weeks
+    values: dict[str, Any] = {
+        "start_sets": t["start_sets"], "start_reps": t["start_reps"], "start_cap": t["start_cap"],
+        "peak_sets": peak_sets, "peak_reps": peak_reps, "ramp_lo": ramp_lo, "ramp_hi": ramp_hi,
+        "hold_weeks": hold, "sessions_lo": sessions_lo, "sessions_hi": sessions_hi,
+        "weeks": weeks}
+    if others:
+        values.update(alt_sets=others[0][0], alt_reps=others[0][1])
+    ramp_end = weeks - hold  # the week the peak is reached
+    if ramp_end < 2:
+        return Sized("too_late", values)
+    start_total = t["start_sets"] * t["start_reps"]
+    peak_total = peak_sets * peak_reps
+    if ramp_end >= ramp_lo:
+        case, length = "full", min(ramp_hi, ramp_end)
+        rate = (peak_total / start_total) ** (1 / (length - 1))
+    else:
+        case, length = "short", ramp_end
+        rate = (peak_total / start_total) ** (1 / (ramp_lo - 1))
+    start_week = ramp_end - length + 1
+    days = [_sets_reps(start_total * rate ** i, t) for i in range(length)]
+    if case == "full":
+        days[-1] = (peak_sets, peak_reps)
+    rows: list[tuple[int, str, dict[str, Any]]] = [(w, "wait", {}) for w in range(1, start_week)]
+    rows += [(start_week + i, "ramp", {"sets": s, "reps": r}) for i, (s, r) in enumerate(days)]
+    rows += [(w, "hold", {"sets": days[-1][0], "reps": days[-1][1]})
+             for w in range(ramp_end + 1, weeks + 1)]
+    values.update(start_week=start_week, peak_week=ramp_end, ramp_weeks=length,
+                  reached_sets=days[-1][0], reached_reps=days[-1][1])
+    return Sized(case, values, rows)
+
+
+def _downhill(ctx: _Context, t: Mapping[str, Any]) -> Sized:
+    loss = ctx.race.get("elevation_loss_m")
+    single = ctx.race.get("biggest_race_descent_m")
+    trained = ctx.history.get("biggest_training_descent_m")
+    values: dict[str, Any] = {
+        "weeks": ctx.weeks, "thrash_sessions": t["thrash_sessions"], "step_m": t["step_m"],
+        "last_thrash_weeks_before": t["last_thrash_weeks_before"], "race_loss_m": loss,
+        "training_descent_m": trained or None}
+    if loss is None and single is None:
+        return Sized("unknown", values)
+    if max(single or 0, loss or 0) < t["min_race_descent_m"]:
+        return Sized("flat", values)
+    biggest = single if single is not None else min(loss, t["assume_single_max_m"])
+    step_round = t["round_m"]
+    factor_lo, factor_hi = t["hill_factor"]
+    hill = max(step_round, math.floor(biggest * factor_lo / step_round) * step_round)
+    hill_hi = max(hill, _round(biggest * factor_hi, step_round))
+    total = loss if loss is not None else biggest
+    reps = max(1, round(total * t["session_fraction"] / hill))
+    values.update(race_descent_m=biggest, hill_lo_m=hill, hill_hi_m=hill_hi, reps=reps,
+                  session_m=reps * hill)
+    if trained:
+        values["ratio"] = round(biggest / trained, 1)
+        if trained < hill:
+            values["local_reps"] = math.ceil(reps * hill / trained)
+    case = "matched" if single is not None else "estimated"
+    last = ctx.weeks - t["last_thrash_weeks_before"]
+    if last < 1:
+        return Sized("too_late", values)
+    thrash_weeks = sorted({last - t["thrash_gap_weeks"] * k for k in range(t["thrash_sessions"])
+                           if last - t["thrash_gap_weeks"] * k >= 1})
+    # The build: one session a week whose descent grows by step_m, run as one descent until it
+    # reaches the hill's size, then as whole repeats of the hill (a repeat is added once the
+    # growth has paid for it), up to the full session.
+    start = trained if trained else t["default_start_m"]
+    levels: list[tuple[int, float]] = []
+    while not levels or levels[-1] != (reps, hill):
+        volume = start + t["step_m"] * (len(levels) + 1)
+        levels.append((1, _round(volume, step_round)) if volume < hill
+                      else (min(reps, int(volume // hill)), hill))
+    # The hard sessions go one level beyond where the build ends (the full session if it fits).
+    thrash = levels[min(thrash_weeks[0] - 1, len(levels) - 1)]
+    values.update(last_thrash_week=last, thrash_reps=thrash[0], thrash_hill_m=thrash[1],
+                  thrash_m=thrash[0] * thrash[1])
+    rows: list[tuple[int, str, dict[str, Any]]] = []
+    for week in range(1, ctx.weeks + 1):
+        if week in thrash_weeks:
+            rows.append((week, "thrash", {"reps": thrash[0], "hill_m": thrash[1],
+                                          "session_m": thrash[0] * thrash[1]}))
+        elif week > last:
+            rows.append((week, "taper", {}))
+        elif week < thrash_weeks[0]:
+            n, size = levels[min(week, len(levels)) - 1]
+            rows.append((week, "build", {"reps": n, "hill_m": size, "session_m": n * size}))
+        else:
+            rows.append((week, "easy", {}))
+    return Sized(case, values, rows)
+
+
+def _hill_circuit(ctx: _Context, t: Mapping[str, Any]) -> Sized:
+    return Sized("main", {"minutes": t["minutes"], "per_week": t["per_week"]})
+
+
+def _race_pace(ctx: _Context, t: Mapping[str, Any]) -> Sized | None:
+    if ctx.history.get("trained_race_pace") is True and "pacing_error" not in ctx.leading:
+        return None
+    values: dict[str, Any] = {"last_weeks": t["last_weeks"], "sessions": t["sessions_per_week"]}
+    distance, hours = ctx.race.get("event_distance_km"), ctx.race.get("event_duration_h")
+    if distance and hours:
+        values.update(pace=_pace(hours * 60 / distance), distance_km=distance, duration_h=hours)
+    return Sized("main", values)
+
+
+def _terrain(ctx: _Context, t: Mapping[str, Any]) -> Sized | None:
+    terrain = ctx.race.get("terrain")
+    changed = ctx.next_race is not None and ctx.history.get("terrain") not in (None, terrain)
+    if terrain is None or (ctx.history.get("trained_terrain") is True and not changed):
+        return None
+    distance, gain = ctx.race.get("event_distance_km"), ctx.race.get("elevation_gain_m")
+    low, high = t["mountain_long_run_h"]
+    values: dict[str, Any] = {
+        "terrain": terrain, "gain_m": gain, "loss_m": ctx.race.get("elevation_loss_m"),
+        "distance_km": distance, "duration_h": ctx.race.get("event_duration_h"),
+        "long_run_h_lo": low, "long_run_h_hi": high}
+    if distance and gain is not None:
+        values["gain_per_10km"] = _round(gain / distance * 10, 10)
+    return Sized("hills" if terrain in ("trail", "mountain") else "flat", values)
+
+
+def _heat(ctx: _Context, t: Mapping[str, Any]) -> Sized | None:
+    temperature = ctx.race.get("temperature_c")
+    if temperature is None or temperature < t["from_c"] \
+            or ctx.race.get("heat_acclimatized") is True:
+        return None
+    low, high = t["days"]
+    return Sized("main", {"temperature_c": temperature, "days_lo": low, "days_hi": high})
+
+
+def _core(ctx: _Context, t: Mapping[str, Any]) -> Sized:
+    weeks = ctx.weeks
+    if weeks < t["min_weeks"]:
+        return Sized("short", {"weeks": weeks})
+    first = math.ceil(weeks / 3)
+    second = math.ceil((weeks - first) / 2)
+    stages = [("activation", first), ("posture", second), ("technique", weeks - first - second)]
+    rows: list[tuple[int, str, dict[str, Any]]] = []
+    week = 1
+    for stage, length in stages:
+        rows += [(w, stage, {}) for w in range(week, week + length)]
+        week += length
+    return Sized("main", {"weeks": weeks}, rows)
+
+
+def _carbs(ctx: _Context, t: Mapping[str, Any]) -> Sized:
+    hours = ctx.race.get("event_duration_h")
+    values: dict[str, Any] = {"gel_g": t["gel_g"], "taken_g": ctx.history.get("carbs_g_per_h")}
+    if hours is None:
+        return Sized("unknown_duration", values)
+    band = _band(t["bands"], hours)
+    low, high = band["g_per_h"]
+    values.update(duration_h=hours, g_lo=low, g_hi=high, note=band.get("note"))
+    if high == 0:
+        return Sized("none", values)
+    total_lo, total_hi = _round(low * hours, 5), _round(high * hours, 5)
+    values.update(total_lo=total_lo, total_hi=total_hi,
+                  gels_lo=max(1, round(total_lo / t["gel_g"])),
+                  gels_hi=max(1, round(total_hi / t["gel_g"])))
+    return Sized("main", values)
+
+
+def _carb_loading(ctx: _Context, t: Mapping[str, Any]) -> Sized | None:
+    hours = ctx.race.get("event_duration_h")
+    if hours is not None and hours <= t["from_h"]:
+        return None
+    per_kg_lo, per_kg_hi = t["g_per_kg"]
+    hours_lo, hours_hi = t["hours"]
+    values: dict[str, Any] = {"g_per_kg_lo": per_kg_lo, "g_per_kg_hi": per_kg_hi,
+                              "hours_lo": hours_lo, "hours_hi": hours_hi, "duration_h": hours}
+    body = ctx.history.get("body_mass_kg")
+    if body:
+        values.update(body_kg=body, g_day_lo=_round(body * per_kg_lo, 10),
+                      g_day_hi=_round(body * per_kg_hi, 10))
+    return Sized("main", values)
+
+
+def _sodium(ctx: _Context, t: Mapping[str, Any]) -> Sized:
+    hours, temperature = ctx.race.get("event_duration_h"), ctx.race.get("temperature_c")
+    values: dict[str, Any] = {"min_duration_h": t["min_duration_h"], "duration_h": hours,
+                              "temperature_c": temperature,
+                              "taken_mg": ctx.history.get("sodium_mg_per_h")}
+    if hours is not None and hours < t["min_duration_h"]:
+        return Sized("short", values)
+    sweat = _sweat_rate(ctx.history)
+    if sweat:
+        g_lo, g_hi = t["sweat_sodium_g_per_l"]
+        values.update(sweat_l_h=sweat, sweat_g_lo=g_lo, sweat_g_hi=g_hi,
+                      sweat_na_lo=_round(sweat * g_lo * 1000, 50),
+                      sweat_na_hi=_round(sweat * g_hi * 1000, 50))
+    bands = t["bands"]
+    if temperature is None:
+        (low, high), (hot_lo, hot_hi) = bands[0]["mg_per_h"], bands[-1]["mg_per_h"]
+        values.update(mg_lo=low, mg_hi=high, hot_lo=hot_lo, hot_hi=hot_hi)
+        return Sized("unknown_temperature", values)
+    low, high = _band(bands, temperature)["mg_per_h"]
+    if ctx.history.get("salty_sweater") is True and temperature >= t["salty_from_c"]:
+        extra = t["salty_extra_mg"]
+        low, high = low + extra, high + extra
+        values["salty_extra_mg"] = extra
+    values.update(mg_lo=low, mg_hi=high, mmol_lo=round(low / t["mg_per_mmol"]),
+                  mmol_hi=round(high / t["mg_per_mmol"]))
+    if hours:
+        values.update(total_lo_g=round(low * hours / 1000, 1),
+                      total_hi_g=round(high * hours / 1000, 1))
+    return Sized("main", values)
+
+
+def _fluid(ctx: _Context, t: Mapping[str, Any]) -> Sized:
+    low, high = t["l_per_h"]
+    history = ctx.history
+    values: dict[str, Any] = {"lo_l": low, "hi_l": high, "max_loss_pct": t["max_loss_pct"],
+                              "sweat_l_h": _sweat_rate(history),
+                              "taken_ml": history.get("fluid_ml_per_h")}
+    body = history.get("body_mass_kg")
+    if body:
+        values.update(body_kg=body, max_loss_kg=round(body * t["max_loss_pct"] / 100, 1))
+    change = history.get("weight_change_kg")
+    if change is not None and change > 0:
+        values["gained_kg"] = change
+    if (values["taken_ml"] or 0) > high * 1000:
+        values["over_ml"] = values["taken_ml"]
+    overdrank = history.get("drank_beyond_thirst") is True or bool(values.get("gained_kg")) \
+        or "over_ml" in values
+    return Sized("overdrank" if overdrank else "main", values)
+
+
+def _fixed(ctx: _Context, t: Mapping[str, Any]) -> Sized:
+    return Sized("main", {})
+
+
+SIZERS: dict[str, Sizer] = {
+    "preparation": _preparation, "long_runs": _long_runs, "first_long_run": _first_long_run,
+    "ultra_long_runs": _ultra_long_runs, "lunges": _lunges, "downhill": _downhill,
+    "hill_circuit": _hill_circuit, "race_pace": _race_pace, "terrain": _terrain,
+    "heat": _heat, "core": _core, "carbs": _carbs, "carb_loading": _carb_loading,
+    "sodium": _sodium, "fluid": _fluid, "fixed": _fixed,
+}
+
+
+# -- templates -------------------------------------------------------------------------------
+
+def show(value: Any) -> str:
+    """A number as a runner reads it: no '.0', one decimal at most."""
+    if isinstance(value, float):
+        value = round(value, 1)
+        return str(int(value)) if value.is_integer() else f"{value:.1f}"
+    return str(value)
+
+
+def fill(parts: tuple[tuple[str, ...], ...], values: Mapping[str, Any]) -> str:
+    """Each sentence: its first alternative whose placeholders are all known; else left out."""
+    shown = {k: show(v) for k, v in values.items() if v is not None and v != ""}
+    out = []
+    for alternatives in parts:
+        for template in alternatives:
+            if all(name in shown for name in placeholders_of(template)):
+                out.append(template.format_map(shown))
+                break
+    return " ".join(out)
+
+
+def _schedule(template: PlanTemplate, rows: list[tuple[int, str, dict[str, Any]]]
+              ) -> tuple[ScheduleRow, ...]:
+    merged: list[ScheduleRow] = []
+    for week, kind, values in rows:
+        text = fill((template.rows[kind],), values)
+        if merged and merged[-1].text == text and merged[-1].last == week - 1:
+            merged[-1] = ScheduleRow(merged[-1].first, week, text)
+        else:
+            merged.append(ScheduleRow(week, week, text))
+    return tuple(merged)
+
+
+def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in values.items()
+            if v is not None and v != ""}
+
+
+# -- the plan --------------------------------------------------------------------------------
+
+def race_facts(kb: KnowledgeBase, history: Mapping[str, Any],
+               next_race: NextRace | None) -> tuple[dict[str, Any], bool]:
+    """The facts of the race planned for, and whether its duration was estimated (from the
+    last race's pace, when the next race's ground is the same or unknown)."""
+    if next_race is None:
+        return {k: history[k] for k in race_questions(kb) if k in history}, False
+    race = dict(next_race.values)
+    distance, hours = history.get("event_distance_km"), history.get("event_duration_h")
+    same_ground = race.get("terrain") in (None, history.get("terrain")) \
+        or history.get("terrain") is None
+    if "event_duration_h" not in race and race.get("event_distance_km") and distance and hours \
+            and same_ground:
+        race["event_duration_h"] = round(race["event_distance_km"] * hours / distance, 1)
+        return race, True
+    return race, False
+
+
+def _next_race_asks(ctx: _Context, template: PlanTemplate) -> bool:
+    """With --next-race, condition items join the plan whatever the diagnosis when that race
+    asks for ground, heat or descents the answers show were not trained."""
+    if ctx.next_race is None:
+        return False
+    race, history, table = ctx.race, ctx.history, template.table
+    if template.sizing == "terrain":
+        return race.get("terrain") is not None \
+            and history.get("terrain") not in (None, race["terrain"])
+    if template.sizing == "heat":
+        temperature = race.get("temperature_c")
+        return temperature is not None and temperature >= table["from_c"] \
+            and history.get("heat_acclimatized") is not True
+    if template.sizing == "downhill":
+        single, loss = race.get("biggest_race_descent_m"), race.get("elevation_loss_m")
+        descent = single if single is not None else \
+            min(loss, table["assume_single_max_m"]) if loss is not None else None
+        if descent is None or descent < table["min_race_descent_m"]:
+            return False
+        trained = history.get("biggest_training_descent_m")
+        return trained is None or trained < descent * table["hill_factor"][0]
+    return False
+
+
+def make_plan(kb: KnowledgeBase, diagnosis: "Diagnosis", *, next_race: NextRace | None = None,
+              weeks: int | None = None) -> Plan:
+    """The plan for a diagnosis: sized items for the leading causes, the fuelling and drinking
+    plan every runner gets, then fixed remedies, medical notes and the anecdotal extras."""
+    planned_weeks, given = resolve_weeks(kb, weeks)
+    history = diagnosis.answers.values
+    race, estimated = race_facts(kb, history, next_race)
+    leading = tuple(diagnosis.leading)
+    ctx = _Context(kb, leading, race, history, planned_weeks, given, next_race,
+                   diagnosis.answers.meta)
+    rank = {cause: index for index, cause in enumerate(leading)}
+
+    def cause_of(causes: tuple[str, ...]) -> str | None:
+        hits = [c for c in causes if c in rank]
+        return min(hits, key=rank.__getitem__) if hits else None
+
+    ranked: list[tuple[tuple[int, int, int], PlanItem]] = []
+    summary = ""
+    for order, template in enumerate(kb.plans.values()):
+        cause = cause_of(template.causes)
+        if template.sizing == "preparation":
+            sized = _preparation(ctx, template.table)
+            summary = fill(template.text[sized.case], sized.values)
+            continue
+        if template.causes and cause is None and not _next_race_asks(ctx, template):
+            continue
+        sized = SIZERS[template.sizing](ctx, template.table)
+        if sized is None:
+            continue
+        item = _item(kb, template.id, cause, template.kind, template.title,
+                     fill(template.text[sized.case], sized.values), template.source,
+                     numbers=_jsonable(sized.values), case=sized.case,
+                     schedule=_schedule(template, sized.rows))
+        # Items for every runner lead their section; those for the next race's conditions
+        # follow the leading causes' items.
+        position = -1 if not template.causes else rank.get(cause, len(leading))
+        ranked.append(((SECTIONS.index(item.section), position, order), item))
+    for order, remedy in enumerate(kb.remedies.values(), start=len(kb.plans)):
+        cause = cause_of(remedy.causes)
+        if cause is None:
+            continue
+        item = _item(kb, remedy.id, cause, remedy.kind, "", remedy.text, remedy.source)
+        ranked.append(((SECTIONS.index(item.section), rank[cause], order), item))
+    ranked.sort(key=lambda pair: pair[0])
+    return Plan(tuple(item for _, item in ranked), planned_weeks, given, summary, race,
+                next_race.source if next_race else None, estimated)
+
+
+def _item(kb: KnowledgeBase, item_id: str, cause: str | None, kind: str, title: str, text: str,
+          source_id: str, **extra: Any) -> PlanItem:
+    source = kb.sources.get(source_id)
+    return PlanItem(item_id, cause, kind, SECTION_OF_KIND[kind], title, text, source_id,
+                    kb.evidence_label(source_id), source.cite if source else source_id, **extra)
