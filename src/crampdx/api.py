@@ -9,8 +9,10 @@ from typing import Any
 from crampdx.answers import Answers, load_answers, parse_answers
 from crampdx.diagnosis import Diagnosis, diagnose
 from crampdx.engine import Reasoner
+from crampdx.errors import CrampdxError
 from crampdx.knowledge import default_knowledge_dirs, load_knowledge
 from crampdx.knowledge.model import KnowledgeBase
+from crampdx.plan import NextRace, parse_next_race
 
 
 @lru_cache(maxsize=8)
@@ -27,23 +29,43 @@ def knowledge(kb_dirs: list[str | Path] | None = None) -> KnowledgeBase:
     return reasoner(kb_dirs).kb
 
 
-def diagnose_file(path: str | Path, kb_dirs: list[str | Path] | None = None) -> Diagnosis:
-    """Read an answers file and diagnose it."""
+def load_next_race(path: str | Path, kb_dirs: list[str | Path] | None = None) -> NextRace:
+    """Read a --next-race file: the race questions (distance, duration, ground, climb, descent,
+    temperature) for the race the plan should prepare."""
+    from crampdx.yamlio import load_yaml_file
+
+    kb = knowledge(kb_dirs)
+    data = load_yaml_file(Path(path), what="next-race file")
+    if data is None:
+        raise CrampdxError("the next-race file is empty; give at least event_distance_km",
+                           path=path)
+    return parse_next_race(data, kb, str(path))
+
+
+def diagnose_file(path: str | Path, kb_dirs: list[str | Path] | None = None, *,
+                  weeks: int | None = None,
+                  next_race: NextRace | str | Path | None = None) -> Diagnosis:
+    """Read an answers file and diagnose it; the plan is sized for `weeks` to `next_race`."""
     compiled = reasoner(kb_dirs)
-    return diagnose(compiled, load_answers(Path(path), compiled.kb))
+    if next_race is not None and not isinstance(next_race, NextRace):
+        next_race = load_next_race(next_race, kb_dirs)
+    return diagnose(compiled, load_answers(Path(path), compiled.kb), weeks=weeks,
+                    next_race=next_race)
 
 
-def diagnose_answers(values: dict[str, Any],
-                     kb_dirs: list[str | Path] | None = None) -> Diagnosis:
+def diagnose_answers(values: dict[str, Any], kb_dirs: list[str | Path] | None = None, *,
+                     weeks: int | None = None, next_race: NextRace | None = None) -> Diagnosis:
     """Diagnose an in-memory mapping of question id -> answer."""
     compiled = reasoner(kb_dirs)
     answers: Answers = parse_answers(values, compiled.kb)
-    return diagnose(compiled, answers)
+    return diagnose(compiled, answers, weeks=weeks, next_race=next_race)
 
 
-def debrief(path: str | Path, kb_dirs: list[str | Path] | None = None) -> dict[str, Any]:
+def debrief(path: str | Path, kb_dirs: list[str | Path] | None = None, *,
+            weeks: int | None = None,
+            next_race: NextRace | str | Path | None = None) -> dict[str, Any]:
     """The JSON contract for one answers file (see docs/json.md)."""
     from crampdx.render.json import to_dict
 
     compiled = reasoner(kb_dirs)
-    return to_dict(diagnose_file(path, kb_dirs), compiled.kb)
+    return to_dict(diagnose_file(path, kb_dirs, weeks=weeks, next_race=next_race), compiled.kb)

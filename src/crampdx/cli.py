@@ -23,7 +23,8 @@ examples:
   crampdx questions                      list the question ids an answers file may use
 """
 
-FORMAT_BY_SUFFIX = {".json": "json", ".md": "markdown", ".markdown": "markdown"}
+FORMAT_BY_SUFFIX = {".json": "json", ".md": "markdown", ".markdown": "markdown",
+                    ".html": "html", ".htm": "html"}
 
 
 def _add_kb_option(parser: argparse.ArgumentParser) -> None:
@@ -51,12 +52,25 @@ def build_parser() -> argparse.ArgumentParser:
                     "count as unknown, never as no.",
         epilog="examples:\n  crampdx debrief examples/seed-150k-mountain.yaml\n"
                "  crampdx debrief answers.yaml --format json --output debrief.json\n"
-               "  crampdx debrief athletes/*.yaml --format markdown --output team.md",
+               "  crampdx debrief answers.yaml --weeks 16 --next-race trail-50k.yaml "
+               "-o plan.html\n"
+               "  crampdx debrief athletes/*.yaml --format markdown --output team.md\n\n"
+               "a next-race file answers the race questions only, e.g.:\n"
+               "  event: Trail 50\n  event_distance_km: 50\n  elevation_loss_m: 2500\n"
+               "  biggest_race_descent_m: 900\n  temperature_c: 28",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     debrief.add_argument("answers", nargs="+", metavar="ANSWERS",
                          help="answers file(s); several files give one report each")
-    debrief.add_argument("--format", "-f", choices=("terminal", "markdown", "json"),
-                         help="report format (default: terminal, or from --output's suffix)")
+    debrief.add_argument("--format", "-f", choices=("terminal", "markdown", "json", "html"),
+                         help="report format (default: terminal, or from --output's suffix); "
+                              "html is one printable page that needs no network")
+    debrief.add_argument("--weeks", metavar="N",
+                         help="weeks to your next race: the plan is sized to them "
+                              "(default: a 12-week preparation)")
+    debrief.add_argument("--next-race", metavar="FILE",
+                         help="size the plan for this race instead of a race like the last "
+                              "one: a YAML/JSON file with its distance, duration, ground, "
+                              "climb, descent and temperature (the race questions)")
     debrief.add_argument("--output", "-o", metavar="PATH",
                          help="write the report to PATH instead of the screen")
     _add_kb_option(debrief)
@@ -98,10 +112,17 @@ def cmd_debrief(args: argparse.Namespace) -> int:
 
     fmt = args.format or (FORMAT_BY_SUFFIX.get(Path(args.output).suffix.lower(), "terminal")
                           if args.output else "terminal")
+    weeks = _weeks_argument(args.weeks)
     compiled = api.reasoner(args.kb)
-    diagnoses = [api.diagnose_file(path, args.kb) for path in args.answers]
+    next_race = api.load_next_race(args.next_race, args.kb) if args.next_race else None
+    diagnoses = [api.diagnose_file(path, args.kb, weeks=weeks, next_race=next_race)
+                 for path in args.answers]
     kb = compiled.kb
-    if fmt == "json":
+    if fmt == "html":
+        from crampdx.render import html
+
+        text = html.render(diagnoses, kb)
+    elif fmt == "json":
         import json
 
         from crampdx.render.json import to_dict
@@ -130,6 +151,17 @@ def cmd_debrief(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _weeks_argument(value: str | None) -> int | None:
+    """--weeks as a whole number; its range is the knowledge base's (checked by the plan)."""
+    if value is None:
+        return None
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise CrampdxError(f"--weeks takes a whole number of weeks to your next race, not "
+                           f"'{value}'") from None
 
 
 def cmd_questions(args: argparse.Namespace) -> int:

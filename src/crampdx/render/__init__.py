@@ -1,3 +1,3 @@
 """Renderers: one Diagnosis, several formats. Each returns text; only the CLI writes it out."""
 
-FORMATS = ("terminal", "markdown", "json")
+FORMATS = ("terminal", "markdown", "json", "html")

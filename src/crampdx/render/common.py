@@ -25,6 +25,24 @@ KIND_TITLES = {
     "medical": "Medical",
     "extra": "Extras (anecdotal, untested)",
 }
+PLAN_TITLE = "Your plan"
+SECTION_TITLES = {
+    "now": "Right now, when a cramp comes",
+    "training": "Training: what to change",
+    "race": "Next race: fuelling and drinking",
+    "medical": "Medical",
+    "extras": "Extras (the coach's, anecdotal and untested)",
+}
+NEXT_RACE_GROUP = "For the next race's ground, heat and descents"
+SECTION_NOTES = {
+    "extras": "Things the coach lists as extras on top of training, nutrition and sleep. No "
+              "study supports them; try them only as extras.",
+}
+# The race the plan is sized for, in the order a runner describes one.
+RACE_FACTS = ("event_distance_km", "event_duration_h", "terrain", "elevation_gain_m",
+              "elevation_loss_m", "biggest_race_descent_m", "temperature_c")
+RACE_FACT_WORDS = {"elevation_gain_m": "up", "elevation_loss_m": "down",
+                   "biggest_race_descent_m": "biggest descent"}
 
 
 def format_value(value: Any) -> str:
@@ -56,6 +74,54 @@ def source_label(kb: KnowledgeBase, source_id: str, *, full: bool = False) -> st
         return source_id
     name = source.cite if full else source.label
     return f"{name}; {EVIDENCE_WORDS.get(source.evidence, source.evidence)}"
+
+
+def race_line(kb: KnowledgeBase, plan) -> str:  # type: ignore[no-untyped-def]
+    """'42.2 km · 3.9 h (estimated) · road · 120 m up · 120 m down · 14 °C'."""
+    parts = []
+    for fact in RACE_FACTS:
+        if fact not in plan.race:
+            continue
+        question = kb.questions.get(fact)
+        unit = f" {question.unit}" if question is not None and question.unit else ""
+        value = format_value(plan.race[fact])
+        text = f"{value}{unit}"
+        if fact in RACE_FACT_WORDS:
+            text = f"{text} {RACE_FACT_WORDS[fact]}" if fact != "biggest_race_descent_m" \
+                else f"{RACE_FACT_WORDS[fact]} {text}"
+        if fact == "event_duration_h" and plan.estimated_duration:
+            text += " (estimated)"
+        parts.append(text)
+    return " · ".join(parts)
+
+
+def weeks_label(row) -> str:  # type: ignore[no-untyped-def]
+    return f"Week {row.first}" if row.first == row.last else f"Weeks {row.first}–{row.last}"
+
+
+def plan_groups(plan) -> list[tuple[str, list[tuple[str | None, list]]]]:  # type: ignore[no-untyped-def]
+    """The plan's sections in reading order, each split by the cause its items answer."""
+    from crampdx.plan import SECTIONS
+
+    groups = []
+    for section in SECTIONS:
+        items = plan.section(section)
+        if not items:
+            continue
+        by_cause: list[tuple[str | None, list]] = []
+        for item in items:
+            cause = item.cause if section == "training" else None
+            if not by_cause or by_cause[-1][0] != cause:
+                by_cause.append((cause, []))
+            by_cause[-1][1].append(item)
+        groups.append((section, by_cause))
+    return groups
+
+
+def cited_sources(diagnosis) -> list[str]:  # type: ignore[no-untyped-def]
+    return sorted({e.rule.source for c in diagnosis.causes for e in c.support + c.against}
+                  | {f.rule.source for f in diagnosis.triage.flags}
+                  | {item.source for item in diagnosis.plan})
 
 
 def bar(certainty: float, width: int = 10) -> str:

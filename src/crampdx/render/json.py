@@ -8,7 +8,7 @@ from typing import Any
 from crampdx import __version__
 from crampdx.diagnosis import Diagnosis
 from crampdx.engine import Evidence
-from crampdx.knowledge.model import KnowledgeBase
+from crampdx.knowledge.model import EVIDENCE_WORDS, KnowledgeBase
 
 SCHEMA_VERSION = 1
 
@@ -60,10 +60,23 @@ def to_dict(diagnosis: Diagnosis, kb: KnowledgeBase) -> dict[str, Any]:
         ],
         "findings": {k: round(v, 3) for k, v in diagnosis.findings.items()},
         "plan": [
-            {"cause": item.cause, "id": item.remedy.id, "kind": item.remedy.kind,
-             "text": item.remedy.text, "source": item.remedy.source, "evidence": item.evidence}
+            {"cause": item.cause, "id": item.id, "kind": item.kind, "section": item.section,
+             "title": item.title, "text": item.text, "numbers": dict(item.numbers),
+             "schedule": [{"first_week": row.first, "last_week": row.last, "text": row.text}
+                          for row in item.schedule],
+             "case": item.case, "source": item.source, "cite": item.cite,
+             "evidence": item.evidence,
+             "evidence_label": EVIDENCE_WORDS.get(item.evidence, item.evidence)}
             for item in diagnosis.plan
         ],
+        "plan_context": {
+            "weeks": diagnosis.plan.weeks,
+            "weeks_given": diagnosis.plan.weeks_given,
+            "summary": diagnosis.plan.summary,
+            "race": {k: _jsonable(v) for k, v in diagnosis.plan.race.items()},
+            "duration_estimated": diagnosis.plan.estimated_duration,
+            "next_race": diagnosis.plan.next_race,
+        },
         "unanswered": [
             {"id": q.id, "ask": q.ask, "informs": q.informs} for q in diagnosis.unanswered
         ],

@@ -6,14 +6,66 @@ from crampdx.diagnosis import Diagnosis
 from crampdx.knowledge.model import KnowledgeBase
 from crampdx.render.common import (
     FLAG_LABELS,
-    KIND_TITLES,
     LEVEL_NOTES,
     LEVEL_TITLES,
+    NEXT_RACE_GROUP,
+    PLAN_TITLE,
+    SECTION_NOTES,
+    SECTION_TITLES,
     answered_line,
     bar,
+    cited_sources,
     evidence_facts,
+    plan_groups,
+    race_line,
     source_label,
+    weeks_label,
 )
+from crampdx.knowledge.model import EVIDENCE_WORDS
+
+
+def _cell(text: str) -> str:
+    """Table cells: one line, pipes escaped."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _plan(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
+    """The plan as tables: one per section (training: one per cause), then each schedule."""
+    plan = diagnosis.plan
+    if not plan:
+        return []
+    out = [f"## {PLAN_TITLE}\n"]
+    if plan.summary:
+        out.append(f"{plan.summary}\n")
+    facts = race_line(kb, plan)
+    if facts:
+        out.append(f"**Sized for:** {facts}\n")
+    for section, groups in plan_groups(plan):
+        out.append(f"### {SECTION_TITLES[section]}\n")
+        if section in SECTION_NOTES:
+            out.append(f"_{SECTION_NOTES[section]}_\n")
+        for cause, items in groups:
+            if section == "training":
+                heading = f"For {kb.causes[cause].name}" if cause else NEXT_RACE_GROUP
+                out.append(f"#### {heading}\n")
+            out.append("| What to do | Source | Evidence |")
+            out.append("|---|---|---|")
+            for item in items:
+                source = kb.sources.get(item.source)
+                title = f"**{_cell(item.title)}.** " if item.title else ""
+                out.append(f"| {title}{_cell(item.text)} | "
+                           f"{_cell(source.label if source else item.source)} | "
+                           f"{EVIDENCE_WORDS.get(item.evidence, item.evidence)} |")
+            out.append("")
+            for item in items:
+                if item.schedule:
+                    out.append(f"**{item.title}, week by week**\n")
+                    out.append("| Weeks | |")
+                    out.append("|---|---|")
+                    out.extend(f"| {weeks_label(row)} | {_cell(row.text)} |"
+                               for row in item.schedule)
+                    out.append("")
+    return out
 
 
 def render(diagnosis: Diagnosis, kb: KnowledgeBase) -> str:
@@ -59,20 +111,9 @@ def render(diagnosis: Diagnosis, kb: KnowledgeBase) -> str:
             out.append(f"- **{cause.name}** ({cause.certainty:+.2f}): {reasons}")
         out.append("")
 
-    if diagnosis.plan:
-        out.append("## What to do\n")
-        current = None
-        for item in diagnosis.plan:
-            if item.cause != current:
-                current = item.cause
-                out.append(f"\n### For {kb.causes[current].name}\n")
-            out.append(f"- **{KIND_TITLES[item.remedy.kind]}:** {item.remedy.text} "
-                       f"_({source_label(kb, item.remedy.source)})_")
-        out.append("")
+    out.extend(_plan(diagnosis, kb))
 
-    cited = sorted({e.rule.source for c in diagnosis.causes for e in c.support + c.against}
-                   | {f.rule.source for f in triage.flags}
-                   | {item.remedy.source for item in diagnosis.plan})
+    cited = cited_sources(diagnosis)
     if cited:
         out.append("## Sources\n")
         out.extend(f"- {source_label(kb, s, full=True)}" for s in cited)

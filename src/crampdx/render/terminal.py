@@ -18,13 +18,19 @@ from crampdx.diagnosis import Diagnosis
 from crampdx.knowledge.model import KnowledgeBase
 from crampdx.render.common import (
     FLAG_LABELS,
-    KIND_TITLES,
     LEVEL_NOTES,
     LEVEL_TITLES,
+    NEXT_RACE_GROUP,
+    PLAN_TITLE,
+    SECTION_NOTES,
+    SECTION_TITLES,
     answered_line,
     bar,
     evidence_facts,
+    plan_groups,
+    race_line,
     source_label,
+    weeks_label,
 )
 
 LEVEL_STYLES = {"emergency": "bold white on red", "see_doctor": "bold black on yellow",
@@ -93,17 +99,35 @@ def _causes(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[RenderableType]:
 
 
 def _plan(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[RenderableType]:
-    if not diagnosis.plan:
+    """The plan by section; training grouped by cause; schedules as week-by-week lines."""
+    plan = diagnosis.plan
+    if not plan:
         return []
-    parts: list[RenderableType] = [_heading("What to do")]
-    current = None
-    for item in diagnosis.plan:
-        if item.cause != current:
-            current = item.cause
-            parts.append(Text(f"For {kb.causes[current].name}", style="bold"))
-        parts.append(_hanging(Text("• ", style="bold"), Text.assemble(
-            (f"{KIND_TITLES[item.remedy.kind]}: ", "bold"), item.remedy.text,
-            (f"  ({source_label(kb, item.remedy.source)})", "dim")), 2))
+    parts: list[RenderableType] = [_heading(PLAN_TITLE)]
+    if plan.summary:
+        parts.append(Text(plan.summary))
+    facts = race_line(kb, plan)
+    if facts:
+        parts.append(Text.assemble(("Sized for: ", "bold"), facts))
+    for section, groups in plan_groups(plan):
+        parts.append(Text(f"\n{SECTION_TITLES[section]}", style="bold"))
+        if section in SECTION_NOTES:
+            parts.append(_indent(Text(SECTION_NOTES[section], style="italic"), 2))
+        for cause, items in groups:
+            if section == "training":
+                heading = f"For {kb.causes[cause].name}" if cause else NEXT_RACE_GROUP
+                parts.append(_indent(Text(heading, style="italic"), 1))
+            for item in items:
+                parts.append(_hanging(Text("• ", style="bold"), Text.assemble(
+                    (f"{item.title}: " if item.title else "", "bold"), item.text,
+                    (f"  ({source_label(kb, item.source)})", "dim")), 2))
+                if item.schedule:
+                    grid = Table.grid(padding=(0, 2))
+                    grid.add_column(no_wrap=True, style="dim")
+                    grid.add_column()
+                    for row in item.schedule:
+                        grid.add_row(weeks_label(row), row.text)
+                    parts.append(_indent(grid, 4))
     return parts
 
 
