@@ -186,3 +186,31 @@ def test_saved_file_resumes_and_debriefs(fixture_kb, tmp_path: Path,
     status, out, err = run_cli("debrief", str(path))
     assert status == 0, err
     assert "2 of 17 questions answered" in out
+
+
+def test_report_options_are_debriefs() -> None:
+    """--format, --output, --weeks and --next-race mean what they mean for debrief: the same
+    choices, passed on to it. Fails if debrief grows an option the interview lacks."""
+    from crampdx.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command")
+    options = {}
+    for name in ("debrief", "interview"):
+        options[name] = {a.dest: a.choices for a in commands.choices[name]._actions
+                         if a.option_strings and a.dest not in ("help",)}
+    interview_only = {"save", "resume", "answers"}
+    assert {k: v for k, v in options["interview"].items() if k not in interview_only} == \
+        options["debrief"]
+
+
+def test_bad_report_option_fails_before_any_question(run_cli, fixture_kb, terminal_stdin,
+                                                     tmp_path: Path) -> None:  # type: ignore
+    """A wrong --weeks, a missing --next-race file or an --output directory: one line, exit 2,
+    before the runner has answered anything."""
+    status, out, err = run_cli("interview", "--weeks", "soon")
+    assert status == 2 and "--weeks takes a whole number" in err and out == ""
+    status, _, err = run_cli("interview", "--next-race", str(tmp_path / "none.yaml"))
+    assert status == 2 and "no such next-race file" in err
+    status, _, err = run_cli("interview", "--output", str(tmp_path))
+    assert status == 2 and "is a directory" in err

@@ -157,7 +157,9 @@ def test_multi_is_a_checkbox(reasoner: Reasoner, keyboard: Keyboard) -> None:
     step = step_for(Interview(reasoner), "symptoms")
     assert keyboard.ask(step, SPACE + DOWN + DOWN + SPACE + ENTER) == \
         Reply.answer(("nausea", "vomiting"))
+    assert "→ Nausea, Vomiting" in keyboard.printed
     assert keyboard.ask(step, ENTER) == Reply.answer(())
+    assert "→ none of these" in keyboard.printed
 
 
 def test_multi_dont_know_back_and_why_entries(reasoner: Reasoner, keyboard: Keyboard) -> None:

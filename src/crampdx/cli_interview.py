@@ -40,6 +40,7 @@ _SKIP, _BACK, _HELP = "<skip>", "<back>", "<help>"
 UNIT_HINTS = {"km": "km or mi", "h": "hours, or h:mm", "m": "metres or ft", "°C": "°C or °F",
               "ml/h": "ml/h, l/h or oz/h", "mg/h": "mg/h or g/h", "g/h": "g/h",
               "kg": "kg or lb"}
+REPORT_FORMATS = ("terminal", "markdown", "json", "html")
 TRIAGE_WORDS = {"emergency": "emergency red flags", "see_doctor": "reasons to see a doctor"}
 
 
@@ -57,10 +58,15 @@ def add_parser(commands: Any, add_kb_option: Callable[[argparse.ArgumentParser],
     parser.add_argument("--answers", metavar="PATH",
                         help="pre-fill answers from a file (e.g. what a coach already knows); "
                              "only the rest is asked")
-    parser.add_argument("--format", "-f", choices=("terminal", "markdown", "json"),
+    # The report options are debrief's, passed on to it (a test keeps the two in step).
+    parser.add_argument("--format", "-f", choices=REPORT_FORMATS,
                         help="report format (default: terminal, or from --output's suffix)")
     parser.add_argument("--output", "-o", metavar="PATH",
                         help="write the report to PATH instead of the screen")
+    parser.add_argument("--weeks", metavar="N",
+                        help="weeks to your next race: the plan is sized to them")
+    parser.add_argument("--next-race", metavar="FILE",
+                        help="size the plan for this race (see 'crampdx debrief --help')")
     add_kb_option(parser)
     parser.set_defaults(handler=run)
 
@@ -80,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
 
     compiled = api.reasoner(args.kb)
     kb = compiled.kb
+    report = _report_arguments(args)  # checked now, not after twenty questions
     prefilled = load_answers(Path(args.answers), kb) if args.answers else None
     resumed, skipped = load_progress(Path(args.resume), kb) if args.resume else (None, [])
     save_path = choose_save_path(args.save, args.resume)
@@ -101,14 +108,35 @@ def run(args: argparse.Namespace) -> int:
     save_or_show(save_path, flow, console, complete=True)
     asker.summary(flow, stopped=outcome.stopped_at_emergency, prefilled_from=args.answers)
 
-    from crampdx.cli import cmd_debrief
-
     sys.stdout.flush()
-    status = cmd_debrief(argparse.Namespace(answers=[str(save_path)], format=args.format,
-                                            output=args.output, kb=args.kb))
+    report.answers = [str(save_path)]
+    status = report.handler(report)
     console.print(f"\nYour answers are saved in {save_path}", soft_wrap=True)
     console.print(f"See this report again: crampdx debrief {save_path}", soft_wrap=True)
     return status
+
+
+def _report_arguments(args: argparse.Namespace) -> argparse.Namespace:
+    """`crampdx debrief`'s arguments for the report, parsed by its own parser and checked
+    before the first question, so a typo in --weeks or --next-race does not wait till the end."""
+    from crampdx import api
+    from crampdx.cli import _weeks_argument, build_parser
+    from crampdx.errors import CrampdxError
+
+    argv = ["debrief"]
+    for flag, value in (("--format", args.format), ("--output", args.output),
+                        ("--weeks", args.weeks), ("--next-race", args.next_race)):
+        if value is not None:
+            argv += [flag, value]
+    for directory in args.kb:
+        argv += ["--kb", directory]
+    report = build_parser().parse_args([*argv, "--", "placeholder.yaml"])
+    _weeks_argument(report.weeks)
+    if report.next_race:
+        api.load_next_race(report.next_race, args.kb)
+    if report.output and Path(report.output).is_dir():
+        raise CrampdxError("is a directory; give a file name for the report", path=report.output)
+    return report
 
 
 def _ui_streams() -> tuple[IO[str], Any]:
@@ -404,7 +432,11 @@ class QuestionaryAsker:
             return BACK
         if _SKIP in result:
             return SKIP
-        return Reply.answer(coerce(question, list(result)))
+        chosen = coerce(question, list(result))
+        # questionary shows "done (3 selections)"; say which, and that none ticked means none
+        labels = [question.choices[value] for value in chosen]
+        self._say(f"  → {', '.join(labels) if labels else 'none of these'}", "green")
+        return Reply.answer(chosen)
 
     def _number(self, step: "Step") -> "Reply":
         import questionary
@@ -420,7 +452,7 @@ class QuestionaryAsker:
         hint = UNIT_HINTS.get(unit, accepted_units(unit)) if unit else "a number"
         prompt = questionary.text(
             question.ask, default=default, validate=number_validator(question),
-            instruction=f"({hint}; Enter alone = don't know)", **self.io)
+            instruction=f"({hint}; blank = don't know)", **self.io)
         reply = parse_text_reply(question, prompt.unsafe_ask())
         if reply.action == "answer":
             self._say(f"  → {round(reply.value, 2):g}" + (f" {unit}" if unit else ""), "green")
