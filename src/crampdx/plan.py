@@ -194,13 +194,15 @@ def _sweat_rate(history: Mapping[str, Any]) -> float | None:
 def _preparation(ctx: _Context, t: Mapping[str, Any]) -> Sized:
     values: dict[str, Any] = {"weeks": ctx.weeks, "min_weeks": t["min_weeks"],
                               "max_weeks": t["max_weeks"]}
+    case = "given" if ctx.weeks_given else "default"
     if ctx.next_race is not None:
         values["race_name"] = ctx.next_race.meta.get("event")
         if "event_duration_h" not in ctx.next_race.values:
             values["estimated_h"] = ctx.race.get("event_duration_h")
+        case = f"next_{case}"
     else:
         values["last_race"] = ctx.last_meta.get("event")
-    return Sized("given" if ctx.weeks_given else "default", values)
+    return Sized(case, values)
 
 
 def _long_runs(ctx: _Context, t: Mapping[str, Any]) -> Sized | None:
@@ -377,6 +379,8 @@ def _downhill(ctx: _Context, t: Mapping[str, Any]) -> Sized:
     thrash = levels[min(thrash_weeks[0] - 1, len(levels) - 1)]
     values.update(last_thrash_week=last, thrash_reps=thrash[0], thrash_hill_m=thrash[1],
                   thrash_m=thrash[0] * thrash[1])
+    if thrash[0] * thrash[1] < reps * hill:
+        values["short_m"] = reps * hill
     rows: list[tuple[int, str, dict[str, Any]]] = []
     for week in range(1, ctx.weeks + 1):
         if week in thrash_weeks:

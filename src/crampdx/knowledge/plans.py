@@ -58,7 +58,7 @@ SIZINGS: dict[str, Sizing] = {
          "min_weeks": Field("count", "Fewest weeks --weeks accepts", low=1),
          "max_weeks": Field("count", "Most weeks --weeks accepts", low=1)},
         _names("weeks race_name last_race estimated_h min_weeks max_weeks"),
-        cases=("given", "default"),
+        cases=("given", "default", "next_given", "next_default"),
         ordered=(("min_weeks", "default_weeks"), ("default_weeks", "max_weeks"))),
     "long_runs": Sizing(
         "Long-run length and count from the race distance, built from the longest run.",
@@ -139,7 +139,7 @@ SIZINGS: dict[str, Sizing] = {
          "round_m": Field("number", "Metres are rounded to this", low=1)},
         _names("race_descent_m race_loss_m training_descent_m ratio hill_lo_m hill_hi_m "
                "session_m reps local_reps thrash_sessions last_thrash_week "
-               "last_thrash_weeks_before weeks step_m thrash_m thrash_reps thrash_hill_m"),
+               "last_thrash_weeks_before weeks step_m thrash_m thrash_reps thrash_hill_m short_m"),
         cases=("matched", "estimated", "flat", "too_late", "unknown"),
         rows=("build", "thrash", "easy", "taper"),
         row_placeholders=_names("session_m hill_m reps")),
@@ -282,15 +282,19 @@ def _fields(specs: Mapping[str, Field], given: Mapping[str, Any], where: str,
             report: Report) -> dict[str, Any] | None:
     ok = True
     values: dict[str, Any] = {}
+    meant: set[str] = set()  # misspelt fields already reported, not reported again as missing
     for key in given:
         if key not in specs:
             allowed = ", ".join(specs) or "nothing"
-            report(f"{where}: unknown field '{shorten(key)}'{did_you_mean(str(key), specs)}; "
-                   f"allowed: {allowed}", given, key)
+            hint = did_you_mean(str(key), specs)
+            if hint:
+                meant.add(hint.split("'")[1])
+            report(f"{where}: unknown field '{shorten(key)}'{hint}; allowed: {allowed}",
+                   given, key)
             ok = False
     for name, spec in specs.items():
         if name not in given:
-            if spec.required:
+            if spec.required and name not in meant:
                 report(f"{where}: needs '{name}' ({spec.help})", given)
                 ok = False
             continue

@@ -1,0 +1,425 @@
+"""The action plan for the bundled examples, item by item: what a runner is told to change, by
+how much and for how long, and where each piece of advice comes from. These run the real
+examples through the real knowledge base, so a change to a table in knowledge/plan/ that breaks
+the seed's prescriptions fails here."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crampdx import api
+from crampdx.errors import CrampdxError
+from crampdx.knowledge.model import EVIDENCE_LABELS
+from crampdx.knowledge.plans import SIZINGS
+from crampdx.plan import (
+    SECTIONS,
+    SIZERS,
+    Plan,
+    PlanItem,
+    _Context,
+    make_plan,
+    parse_next_race,
+    resolve_weeks,
+)
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+ALL_EXAMPLES = sorted(p.name for p in EXAMPLES.glob("*.yaml"))
+
+
+def plan_for(name: str, **options: Any) -> Plan:
+    return api.diagnose_file(EXAMPLES / name, **options).plan
+
+
+def item(plan: Plan, item_id: str) -> PlanItem:
+    found = [i for i in plan if i.id == item_id]
+    assert found, f"{item_id} not in plan: {[i.id for i in plan]}"
+    return found[0]
+
+
+def ids(plan: Plan) -> list[str]:
+    return [i.id for i in plan]
+
+
+def weeks_of(plan_item: PlanItem) -> list[tuple[int, int, str]]:
+    return [(row.first, row.last, row.text) for row in plan_item.schedule]
+
+
+def next_race(**values: Any) -> Any:
+    return parse_next_race(values, api.knowledge())
+
+
+def sets_reps(text: str) -> tuple[int, int]:
+    match = re.match(r"(\d+) × (\d+)", text)
+    assert match, text
+    return int(match.group(1)), int(match.group(2))
+
+
+# -- long runs -------------------------------------------------------------------------------
+
+def test_marathoner_whose_longest_run_was_24k_builds_to_35k_long_runs() -> None:
+    """The seed: marathoners run 35 km and more, every weekend; Lena's longest was 24 km."""
+    plan = plan_for("marathon-longest-run-24k.yaml")
+    long_runs = item(plan, "long-runs")
+    assert long_runs.cause == "insufficient_training" and long_runs.case == "build"
+    assert long_runs.numbers["target_km"] == 35 and long_runs.numbers["longest_km"] == 24
+    assert "35 km and more, the coach's length for marathon runners" in long_runs.text
+    assert "From your longest run of 24 km, add 3 km a week" in long_runs.text
+    assert "you ran 4 runs of two hours or more; every weekend would have been 12" \
+        in long_runs.text
+    assert "20 to 30" in long_runs.text  # the seed's count for a preparation
+    assert weeks_of(long_runs) == [
+        (1, 1, "27 km"), (2, 2, "30 km"), (3, 3, "33 km"),
+        (4, 4, "35 km: the first at full length"), (5, 10, "35 km"), (11, 12, "under 21 km")]
+    assert long_runs.source == "seed" and long_runs.evidence == "coaching"
+
+
+def test_the_first_35k_run_uses_the_race_pace() -> None:
+    """The seed's first 35 km recipe, with M-pace +20/+40 s from the race's 3.9 h / 42.2 km."""
+    first = item(plan_for("marathon-longest-run-24k.yaml"), "first-long-run")
+    assert "walk 10 minutes, jog 25 minutes, run 80 minutes" in first.text
+    assert "5:33 /km that is 5:53 and 6:13 /km" in first.text
+    assert "4 × 500 m" in first.text and "4 × 8000 m" in first.text
+
+
+def test_too_few_weeks_to_reach_the_target_says_so() -> None:
+    """Four weeks cannot take 24 km to 35 km at 3 km a week and leave a taper."""
+    long_runs = item(plan_for("marathon-longest-run-24k.yaml", weeks=4), "long-runs")
+    assert long_runs.case == "short_time"
+    assert "4 weeks are too few to build safely from 24 km to 35 km" in long_runs.text
+    assert "build to about 30 km by week 2" in long_runs.text
+    assert weeks_of(long_runs)[-1] == (3, 4, "under 21 km")
+
+
+def test_a_ten_k_runner_is_told_28_to_32_km() -> None:
+    """The seed's other number: 10 km runners run long runs of 28 to 32 km."""
+    diagnosis = api.diagnose_answers({"event_distance_km": 10, "onset_km": 9.5,
+                                      "longest_run_km": 8, "cramp_pattern": "localized"})
+    assert "insufficient_training" in diagnosis.leading
+    long_runs = item(diagnosis.plan, "long-runs")
+    assert "28 to 32 km, the coach's length for 10 km runners" in long_runs.text
+    assert "first-long-run" not in ids(diagnosis.plan)  # the 35 km recipe is for marathoners
+
+
+def test_an_ultra_gets_a_half_distance_tune_up() -> None:
+    """Ultras by distance: 35 km weekly, race-specific long runs and a half-distance race."""
+    plan = plan_for("marathon-longest-run-24k.yaml",
+                    next_race=next_race(event_distance_km=100, terrain="road"))
+    ultra = item(plan, "ultra-long-runs")
+    assert ultra.numbers["tune_up_km"] == 50
+    assert "For a 100 km ultra the base is a 35 km run every weekend" in ultra.text
+
+
+# -- lunges ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("weeks", [11, 12, 15, 20])
+def test_lunges_progress_from_6x6_to_3x150_within_8_to_12_weeks(weeks: int) -> None:
+    """Start 6 × 6, grow every week, peak 3 × 150 three weeks out, then hold; the ramp takes
+    8 to 12 weeks and starts later when there is more time (restart from zero each cycle)."""
+    lunges = item(plan_for("mountain-ultra-300m-hills.yaml", weeks=weeks),
+                  "deep-walking-lunges")
+    assert lunges.case == "full"
+    ramp = [row for row in lunges.schedule if "×" in row.text and "no more" not in row.text]
+    assert sets_reps(ramp[0].text) == (6, 6)
+    assert sets_reps(ramp[-1].text) == (3, 150)
+    totals = [a * b for a, b in (sets_reps(row.text) for row in ramp)]
+    assert totals == sorted(totals) and len(set(totals)) == len(totals)  # a little more weekly
+    assert 8 <= ramp[-1].last - ramp[0].first + 1 <= 12
+    assert ramp[-1].last == weeks - 3
+    assert lunges.schedule[-1].text == "3 × 150, no more"
+    assert (lunges.schedule[-1].first, lunges.schedule[-1].last) == (weeks - 2, weeks)
+    if weeks > 15:
+        assert lunges.schedule[0].text == "no lunges yet"
+    assert "1 or 2 sessions a week" in lunges.text
+    assert "no trial shows that lunges prevent cramps" in lunges.text
+
+
+def test_lunges_with_little_time_stop_short_of_the_peak() -> None:
+    """Six weeks leave three for the ramp: the plan says so rather than cramming it in."""
+    lunges = item(plan_for("mountain-ultra-300m-hills.yaml", weeks=6), "deep-walking-lunges")
+    assert lunges.case == "short"
+    reached = sets_reps(lunges.schedule[-1].text)
+    assert reached[0] * reached[1] < 3 * 150
+    assert "The full 3 × 150 is for the next cycle" in lunges.text
+    too_late = item(plan_for("mountain-ultra-300m-hills.yaml", weeks=3), "deep-walking-lunges")
+    assert too_late.case == "too_late" and not too_late.schedule
+
+
+# -- descents --------------------------------------------------------------------------------
+
+def test_downhill_sessions_match_the_race_descents_not_the_training_hill() -> None:
+    """Biggest training descent 300 m, race descent 1400 m: hills of 0.8 to 1.5 times the race's
+    (1100 to 2100 m), thrashed twice, the last two weeks before the race."""
+    plan = plan_for("mountain-ultra-300m-hills.yaml")
+    downhill = item(plan, "race-specific-downhills")
+    assert downhill.cause == "eccentric_overload" and downhill.case == "matched"
+    assert (downhill.numbers["hill_lo_m"], downhill.numbers["hill_hi_m"]) == (1100, 2100)
+    assert "1400 m, 4.7 times the 300 m you trained on" in downhill.text
+    assert "descents of 1100 to 2100 m" in downhill.text
+    assert "run it 8 times down and back up" in downhill.text  # the same work on a 300 m hill
+    hard = [row for row in downhill.schedule if row.text.startswith("hard:")]
+    assert [(r.first, r.text) for r in hard] == [
+        (8, "hard: 2 × 1100 m, fast down and back up (2200 m)"),
+        (10, "hard: 2 × 1100 m, fast down and back up (2200 m)")]
+    assert weeks_of(downhill)[-1] == (11, 12, "no hard descents")
+    sizes = [int(m) for row in downhill.schedule for m in re.findall(r"× (\d+) m", row.text)]
+    assert sizes == sorted(sizes[:len(sizes) - 2]) + sizes[len(sizes) - 2:]
+    assert min(s for s in sizes if s >= 1000) >= 800  # race-size hills, never 250 m ones
+    assert "hill-circuit" in ids(plan)
+
+
+def test_a_race_of_five_1000m_descents_wants_800_to_1500m_hills() -> None:
+    """The seed's own example, through --next-race."""
+    plan = plan_for("mountain-ultra-300m-hills.yaml",
+                    next_race=next_race(event_distance_km=100, elevation_loss_m=5000,
+                                        biggest_race_descent_m=1000, terrain="mountain"))
+    downhill = item(plan, "race-specific-downhills")
+    assert (downhill.numbers["hill_lo_m"], downhill.numbers["hill_hi_m"]) == (800, 1500)
+
+
+def test_downhill_too_late_two_weeks_out() -> None:
+    """A hard bout in the last days would still hurt on race day."""
+    downhill = item(plan_for("mountain-ultra-300m-hills.yaml", weeks=2),
+                    "race-specific-downhills")
+    assert downhill.case == "too_late" and "too late for hard downhill sessions" in downhill.text
+
+
+# -- specificity, core -----------------------------------------------------------------------
+
+def test_specificity_names_the_race_pace_ground_and_heat() -> None:
+    """The mountain runner on a flat, hot 50 km road race: steady road running, race pace from
+    the race, and heat acclimatization."""
+    plan = plan_for("mountain-runner-flat-road-50k.yaml")
+    assert plan.items and "lack_of_specificity" in api.diagnose_file(
+        EXAMPLES / "mountain-runner-flat-road-50k.yaml").leading
+    ground = item(plan, "race-terrain")
+    assert ground.case == "flat" and "steady running on road" in ground.text
+    pace = item(plan, "race-pace-sessions")
+    assert re.search(r"averaged \d+:\d\d /km over 50 km", pace.text)
+    heat = item(plan, "heat-acclimatization")
+    assert "train in similar heat for 10 to 14 days" in heat.text
+    assert heat.source == "armstrong_2007" and heat.evidence == "consensus"
+
+
+def test_core_goes_activation_then_posture_then_technique() -> None:
+    """Three stages in order, over the weeks available."""
+    core = item(plan_for("core-side-and-back-cramps.yaml", weeks=9), "core-posture-technique")
+    assert [(r.first, r.last, r.text.split(":")[0]) for r in core.schedule] == [
+        (1, 3, "core activation"), (4, 6, "posture"), (7, 9, "technique")]
+    assert "cadence" in core.schedule[-1].text
+
+
+# -- fuelling and drinking -------------------------------------------------------------------
+
+def test_a_hot_10h_race_gets_more_sodium_than_a_cool_3h_one() -> None:
+    """Sodium per hour rises with the temperature; the totals with the hours."""
+    hot = item(api.diagnose_answers({"event_duration_h": 10, "temperature_c": 30,
+                                     "cramp_pattern": "localized"}).plan, "sodium-per-hour")
+    cool = item(api.diagnose_answers({"event_duration_h": 3, "temperature_c": 12,
+                                      "cramp_pattern": "localized"}).plan, "sodium-per-hour")
+    assert hot.numbers["mg_lo"] > cool.numbers["mg_hi"]
+    assert hot.numbers["total_lo_g"] > cool.numbers["total_hi_g"]
+    assert "take 700 to 900 mg of sodium an hour" in hot.text
+    assert "take 300 to 500 mg of sodium an hour" in cool.text
+    seed = item(plan_for("seed-150k-mountain.yaml"), "sodium-per-hour")
+    lena = item(plan_for("marathon-longest-run-24k.yaml"), "sodium-per-hour")
+    assert seed.numbers["mg_lo"] > lena.numbers["mg_hi"]
+
+
+def test_a_salty_sweater_in_the_heat_gets_more_still() -> None:
+    sodium = item(plan_for("salty-sweater-hot-50k.yaml"), "sodium-per-hour")
+    assert sodium.numbers.get("salty_extra_mg") == 300
+    assert "heavy, salty sweater" in sodium.text
+
+
+def test_carbohydrate_by_duration() -> None:
+    """Up to 90 g an hour beyond 2.5 h, 30 to 60 below, none for a short race."""
+    def carbs(hours: float) -> PlanItem:
+        return item(api.diagnose_answers({"event_duration_h": hours,
+                                          "cramp_pattern": "localized"}).plan, "carbs-per-hour")
+    assert (carbs(4).numbers["g_lo"], carbs(4).numbers["g_hi"]) == (60, 90)
+    assert "mixed glucose and fructose" in carbs(4).text
+    assert (carbs(2).numbers["g_lo"], carbs(2).numbers["g_hi"]) == (30, 60)
+    assert carbs(0.7).case == "none"
+    marathon = item(plan_for("marathon-longest-run-24k.yaml"), "carbs-per-hour")
+    assert "235 to 350 g in all" in marathon.text and "Last time you took 45 g" in marathon.text
+
+
+def test_fluid_by_thirst_and_the_overdrinker_is_told_plainly() -> None:
+    """Everyone: to thirst, 0.4 to 0.8 l/h, never heavier. The runner who gained weight is
+    told that is what happened."""
+    fluid = item(plan_for("marathon-longest-run-24k.yaml"), "drink-to-thirst")
+    assert fluid.case == "main" and "0.4 to 0.8 litres an hour" in fluid.text
+    assert fluid.source == "sawka_2007" and fluid.evidence == "consensus"
+    over = item(plan_for("ultra-overdrinker-confused.yaml"), "drink-to-thirst")
+    assert over.case == "overdrank" and "heavier" in over.text
+    assert "never more than 0.8 litres an hour" in over.text
+
+
+def test_every_plan_has_the_fuelling_plan_and_start_line_advice() -> None:
+    for name in ALL_EXAMPLES:
+        plan = plan_for(name)
+        race = [i.id for i in plan.section("race") if i.cause is None]
+        assert {"drink-to-thirst", "start-line-drinking"} <= set(race), name
+
+
+# -- right now, extras, sources --------------------------------------------------------------
+
+def test_acute_advice_and_what_will_not_help() -> None:
+    now = plan_for("partial-calf-cramp.yaml").section("now")
+    text = " ".join(i.text for i in now)
+    assert "stretch the cramping muscle gently" in text
+    assert "Walk or sit for a few minutes while you eat and drink" in text
+    assert "Salt, pickle juice, mustard, vinegar or spicy food will not fix" in text
+    assert plan_for("partial-calf-cramp.yaml").items[0].section == "now"
+
+
+def test_extras_come_last_apart_and_anecdotal() -> None:
+    plan = plan_for("marathon-longest-run-24k.yaml")
+    extras = plan.section("extras")
+    assert extras and all(i.kind == "extra" and i.evidence == "anecdotal" for i in extras)
+    assert list(plan.items[-len(extras):]) == extras
+    texts = " ".join(i.text for i in extras)
+    for word in ("Magnesium oil", "silica-based cream", "clay", "Electrical muscle stimulation"):
+        assert word in texts
+
+
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
+def test_every_item_says_where_it_comes_from(name: str) -> None:
+    """Every recommendation carries a known source and that source's evidence label, and no
+    template is left half-filled."""
+    kb = api.knowledge()
+    plan = plan_for(name)
+    assert plan.items
+    order = [SECTIONS.index(i.section) for i in plan]
+    assert order == sorted(order)
+    for plan_item in plan:
+        assert plan_item.source in kb.sources, plan_item.id
+        assert plan_item.evidence == kb.sources[plan_item.source].evidence
+        assert plan_item.evidence in EVIDENCE_LABELS and plan_item.cite
+        assert plan_item.text and "{" not in plan_item.text and "}" not in plan_item.text
+        assert plan_item.cause is None or plan_item.cause in kb.causes
+
+
+# -- --weeks and --next-race -----------------------------------------------------------------
+
+@pytest.mark.parametrize("weeks", [1, 6, 12, 20, 52])
+def test_schedules_cover_exactly_the_weeks_given(weeks: int) -> None:
+    for name in ("marathon-longest-run-24k.yaml", "mountain-ultra-300m-hills.yaml"):
+        plan = plan_for(name, weeks=weeks)
+        assert plan.weeks == weeks and plan.weeks_given
+        assert plan.summary.startswith(f"A plan for the {weeks} weeks to a race like")
+        for plan_item in plan:
+            if plan_item.schedule:
+                rows = plan_item.schedule
+                assert rows[0].first == 1 and rows[-1].last == weeks, plan_item.id
+                assert all(b.first == a.last + 1 for a, b in zip(rows, rows[1:]))
+
+
+@pytest.mark.parametrize("weeks", [0, -3, 53, 500, True])
+def test_weeks_out_of_range_is_an_error(weeks: int) -> None:
+    with pytest.raises(CrampdxError, match="from 1 to 52"):
+        resolve_weeks(api.knowledge(), weeks)
+
+
+def test_next_race_replaces_the_race_facts() -> None:
+    """A hot, hilly trail 50 km after a cool road marathon: the plan is sized for the trail
+    race, and its new ground, heat and descents join the plan whatever the diagnosis."""
+    race = next_race(event="Trail 50", event_distance_km=50, terrain="trail",
+                     elevation_gain_m=1800, elevation_loss_m=1800, biggest_race_descent_m=600,
+                     temperature_c=29)
+    plan = plan_for("marathon-longest-run-24k.yaml", weeks=10, next_race=race)
+    assert plan.summary == "A plan for the 10 weeks to Trail 50."
+    assert plan.race["event_distance_km"] == 50 and not plan.estimated_duration
+    assert "first-long-run" not in ids(plan) and "ultra-long-runs" in ids(plan)
+    assert item(plan, "long-runs").numbers["label"] == "ultra"
+    assert item(plan, "sodium-per-hour").numbers["mg_lo"] == 700
+    for added in ("race-terrain", "heat-acclimatization", "race-specific-downhills"):
+        assert item(plan, added).cause is None
+    assert (item(plan, "race-specific-downhills").numbers["hill_lo_m"]) == 450
+
+
+def test_next_race_duration_is_estimated_on_the_same_ground() -> None:
+    """A road half marathon after a road marathon in 3.9 h: about 1.95 h, so no sodium needed
+    during it and 30 to 60 g of carbohydrate an hour."""
+    plan = plan_for("marathon-longest-run-24k.yaml",
+                    next_race=next_race(event_distance_km=21.1, terrain="road"))
+    assert plan.estimated_duration and plan.race["event_duration_h"] == pytest.approx(1.9, 0.1)
+    assert "estimated from your last race's pace" in plan.summary
+    assert item(plan, "sodium-per-hour").case == "short"
+    assert item(plan, "carbs-per-hour").numbers["g_hi"] == 60
+
+
+def test_a_next_race_file_holds_race_questions_only() -> None:
+    kb = api.knowledge()
+    with pytest.raises(CrampdxError, match="'cramp_pattern' is not about the race"):
+        parse_next_race({"event_distance_km": 50, "cramp_pattern": "localized"}, kb)
+    with pytest.raises(CrampdxError, match="did you mean 'event_distance_km'"):
+        parse_next_race({"event_distnce_km": 50}, kb)
+    with pytest.raises(CrampdxError, match="out of range"):
+        parse_next_race({"event_distance_km": 5000}, kb)
+
+
+# -- purity and the contract with knowledge/plan ----------------------------------------------
+
+def test_the_plan_is_a_pure_value(capsys: pytest.CaptureFixture[str]) -> None:
+    """Same diagnosis, same plan; nothing printed."""
+    diagnosis = api.diagnose_file(EXAMPLES / "mountain-ultra-300m-hills.yaml")
+    kb = api.knowledge()
+    assert make_plan(kb, diagnosis, weeks=9) == make_plan(kb, diagnosis, weeks=9)
+    assert make_plan(kb, diagnosis) == diagnosis.plan
+    assert capsys.readouterr() == ("", "")
+
+
+def test_every_sizing_has_a_function_and_fills_only_declared_names() -> None:
+    """The loader checks templates against SIZINGS; this checks the functions keep to it, over
+    every example, several week counts and a few next races."""
+    assert set(SIZINGS) == set(SIZERS)
+    kb = api.knowledge()
+    races = [None, next_race(event_distance_km=21.1, terrain="road"),
+             next_race(event_distance_km=80, temperature_c=31, elevation_loss_m=3000)]
+    seen_cases: dict[str, set[str]] = {name: set() for name in SIZINGS}
+    for name in ALL_EXAMPLES:
+        diagnosis = api.diagnose_file(EXAMPLES / name)
+        for weeks in (1, 3, 6, 12, 30):
+            given = weeks != 12
+            for race in races:
+                from crampdx.plan import race_facts
+
+                facts, _ = race_facts(kb, diagnosis.answers.values, race)
+                ctx = _Context(kb, tuple(kb.causes), facts, diagnosis.answers.values, weeks,
+                               given, race, diagnosis.answers.meta)
+                for template in kb.plans.values():
+                    sized = SIZERS[template.sizing](ctx, template.table)
+                    if sized is None:
+                        continue
+                    spec = SIZINGS[template.sizing]
+                    assert sized.case in spec.cases, template.id
+                    assert set(sized.values) <= spec.placeholders, template.id
+                    for _, kind, values in sized.rows:
+                        assert kind in spec.rows and set(values) <= spec.row_placeholders
+                    seen_cases[template.sizing].add(sized.case)
+    unseen = {name: set(SIZINGS[name].cases) - cases for name, cases in seen_cases.items()
+              if set(SIZINGS[name].cases) - cases}
+    # Cases these inputs may not reach are reached by the focused test below.
+    covered_below = {"downhill": {"unknown"}, "long_runs": {"unknown_distance", "unknown_start"}}
+    for sizing, cases in unseen.items():
+        assert cases <= covered_below.get(sizing, set()), (sizing, cases)
+
+
+def test_unknown_descents_and_unknown_start_have_their_own_text() -> None:
+    downhill = item(api.diagnose_answers({"during_descent": True, "downhill_training": False,
+                                          "cramp_pattern": "localized"}).plan,
+                    "race-specific-downhills")
+    assert downhill.case == "unknown" and "Give elevation_loss_m" in downhill.text
+    long_runs = item(api.diagnose_answers({"event_distance_km": 42.2, "long_runs_12w": 2,
+                                           "cramp_pattern": "localized"}).plan, "long-runs")
+    assert long_runs.case == "unknown_start"
+    assert "Add 3 km a week from your current longest run until you reach 35 km" \
+        in long_runs.text
+    unknown = item(api.diagnose_answers({"onset_km": 30, "longest_run_km": 20,
+                                         "cramp_pattern": "spreading"}).plan, "long-runs")
+    assert unknown.case == "unknown_distance" and "Give the race distance" in unknown.text
