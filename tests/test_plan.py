@@ -244,6 +244,10 @@ def test_carbohydrate_by_duration() -> None:
     assert "mixed glucose and fructose" in carbs(4).text
     assert (carbs(2).numbers["g_lo"], carbs(2).numbers["g_hi"]) == (30, 60)
     assert carbs(0.7).case == "none"
+    sprint = plan_for("track-400m-hamstring.yaml")  # time unknown, but 400 m is short
+    assert item(sprint, "carbs-per-hour").text.startswith("A 0.4 km race needs no carbohydrate")
+    assert item(sprint, "sodium-per-hour").case == "short"
+    assert "carb-loading" not in ids(sprint)
     marathon = item(plan_for("marathon-longest-run-24k.yaml"), "carbs-per-hour")
     assert "235 to 350 g in all" in marathon.text and "Last time you took 45 g" in marathon.text
 

@@ -101,6 +101,7 @@ def test_cases_rows_and_bands_are_checked(tmp_path: Path) -> None:
         table:
           bands: [{upto: 20, mg_per_h: [300, 500]}, {upto: 15, mg_per_h: [500, 700]}]
           min_duration_h: 2
+          short_race_km: 10
           salty_from_c: 20
           salty_extra_mg: 300
           mg_per_mmol: 23
@@ -112,13 +113,13 @@ def test_cases_rows_and_bands_are_checked(tmp_path: Path) -> None:
     assert found == [
         "mine.yaml:7:50: plan 'my-sodium': table: 'bands' band 2: 'upto' (15) must be above the "
         "band before (20); bands go from low to high",
-        "mine.yaml:13:45: plan 'my-sodium': text: unknown case 'unknown_temperatur' (did you "
+        "mine.yaml:14:45: plan 'my-sodium': text: unknown case 'unknown_temperatur' (did you "
         "mean 'unknown_temperature'?); cases: main, short, unknown_temperature"]
     fixed = text.replace("upto: 15", "upto: 25").replace("unknown_temperatur:", "unknown_temperature:")
     assert problems(tmp_path, fixed) == []
     missing = fixed.replace(", unknown_temperature: x", "")
     assert problems(tmp_path, missing) == [
-        "mine.yaml:13:5: plan 'my-sodium': text: missing case(s) unknown_temperature; every "
+        "mine.yaml:14:5: plan 'my-sodium': text: missing case(s) unknown_temperature; every "
         "case needs a template"]
 
 

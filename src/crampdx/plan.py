@@ -450,9 +450,18 @@ def _core(ctx: _Context, t: Mapping[str, Any]) -> Sized:
     return Sized("main", {"weeks": weeks}, rows)
 
 
+def _short_race(ctx: _Context, t: Mapping[str, Any]) -> bool:
+    """A race of unknown duration that is short by its distance (a 400 m, a 10 km)."""
+    distance = ctx.race.get("event_distance_km")
+    return ctx.race.get("event_duration_h") is None and distance is not None \
+        and distance <= t["short_race_km"]
+
+
 def _carbs(ctx: _Context, t: Mapping[str, Any]) -> Sized:
     hours = ctx.race.get("event_duration_h")
     values: dict[str, Any] = {"gel_g": t["gel_g"], "taken_g": ctx.history.get("carbs_g_per_h")}
+    if _short_race(ctx, t):
+        return Sized("none", dict(values, distance_km=ctx.race["event_distance_km"]))
     if hours is None:
         return Sized("unknown_duration", values)
     band = _band(t["bands"], hours)
@@ -469,12 +478,13 @@ def _carbs(ctx: _Context, t: Mapping[str, Any]) -> Sized:
 
 def _carb_loading(ctx: _Context, t: Mapping[str, Any]) -> Sized | None:
     hours = ctx.race.get("event_duration_h")
-    if hours is not None and hours <= t["from_h"]:
+    if (hours is not None and hours <= t["from_h"]) or _short_race(ctx, t):
         return None
     per_kg_lo, per_kg_hi = t["g_per_kg"]
     hours_lo, hours_hi = t["hours"]
     values: dict[str, Any] = {"g_per_kg_lo": per_kg_lo, "g_per_kg_hi": per_kg_hi,
-                              "hours_lo": hours_lo, "hours_hi": hours_hi, "duration_h": hours}
+                              "hours_lo": hours_lo, "hours_hi": hours_hi, "duration_h": hours,
+                              "from_h": t["from_h"]}
     body = ctx.history.get("body_mass_kg")
     if body:
         values.update(body_kg=body, g_day_lo=_round(body * per_kg_lo, 10),
@@ -487,7 +497,7 @@ def _sodium(ctx: _Context, t: Mapping[str, Any]) -> Sized:
     values: dict[str, Any] = {"min_duration_h": t["min_duration_h"], "duration_h": hours,
                               "temperature_c": temperature,
                               "taken_mg": ctx.history.get("sodium_mg_per_h")}
-    if hours is not None and hours < t["min_duration_h"]:
+    if (hours is not None and hours < t["min_duration_h"]) or _short_race(ctx, t):
         return Sized("short", values)
     sweat = _sweat_rate(ctx.history)
     if sweat:

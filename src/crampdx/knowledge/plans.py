@@ -175,16 +175,23 @@ SIZINGS: dict[str, Sizing] = {
                         band={"g_per_h": Field("range", "Grams of carbohydrate an hour"),
                               "note": Field("text", "What kind, printed with it",
                                             required=False)}),
-         "gel_g": Field("number", "Carbohydrate in one gel, to count them", low=1)},
-        _names("g_lo g_hi duration_h total_lo total_hi gels_lo gels_hi gel_g note taken_g"),
+         "gel_g": Field("number", "Carbohydrate in one gel, to count them", low=1),
+         "short_race_km": Field("number", "When the duration is unknown, races up to this "
+                                "distance count as short", low=0),
+        },
+        _names("g_lo g_hi duration_h total_lo total_hi gels_lo gels_hi gel_g note taken_g "
+               "distance_km"),
         cases=("main", "none", "unknown_duration")),
     "carb_loading": Sizing(
         "Topping up glycogen before a long race, in grams a day for this runner.",
         {"from_h": Field("number", "Races longer than this", low=0),
          "g_per_kg": Field("range", "Grams of carbohydrate per kg of body weight a day", low=1),
-         "hours": Field("range", "Hours before the race", low=1)},
+         "hours": Field("range", "Hours before the race", low=1),
+         "short_race_km": Field("number", "When the duration is unknown, races up to this "
+                                "distance count as short", low=0),
+        },
         _names("g_per_kg_lo g_per_kg_hi hours_lo hours_hi body_kg g_day_lo g_day_hi "
-               "duration_h")),
+               "duration_h from_h")),
     "sodium": Sizing(
         "Sodium per hour by race temperature, more for salty sweaters in the heat.",
         {"bands": Field("bands", "By temperature in °C: the first band whose upto >= it",
@@ -193,7 +200,10 @@ SIZINGS: dict[str, Sizing] = {
          "salty_from_c": Field("number", "From this temperature salty sweaters take more"),
          "salty_extra_mg": Field("number", "How much more an hour", low=0),
          "mg_per_mmol": Field("number", "Milligrams of sodium in one mmol", low=1),
-         "sweat_sodium_g_per_l": Field("range", "Sodium in a litre of sweat", low=0)},
+         "sweat_sodium_g_per_l": Field("range", "Sodium in a litre of sweat", low=0),
+         "short_race_km": Field("number", "When the duration is unknown, races up to this "
+                                "distance count as short", low=0),
+        },
         _names("mg_lo mg_hi mmol_lo mmol_hi temperature_c duration_h total_lo_g total_hi_g "
                "salty_extra_mg taken_mg min_duration_h sweat_l_h sweat_na_lo sweat_na_hi "
                "sweat_g_lo sweat_g_hi hot_lo hot_hi"),
