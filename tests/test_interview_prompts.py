@@ -114,6 +114,7 @@ def test_question_mark_and_left_arrow_are_shortcuts(reasoner: Reasoner,
     assert keyboard.ask(step, "?") == HELP
     assert keyboard.ask(step, "<") == BACK
     assert keyboard.ask(step, LEFT) == BACK
+    assert keyboard.printed.count("← back") == 2
     multi = step_for(Interview(reasoner), "symptoms")
     assert keyboard.ask(multi, "?") == HELP
 

@@ -180,7 +180,9 @@ def test_ctrl_c_saves_and_resume_finishes(tmp_path: Path) -> None:
     assert "cramp_pattern" not in partial
     before = list(runner.asked[:-1])
 
-    child = spawn("interview", "--resume", str(saved), cwd=tmp_path)
+    report = tmp_path / "report.json"
+    child = spawn("interview", "--resume", str(saved), "--format", "json", "--output",
+                  str(report), cwd=tmp_path)
     resumed = Runner(child, example_answers())
     child.expect(shown(f"Resuming {saved}"))
     assert resumed.next_question() == "cramp_pattern"
@@ -191,8 +193,28 @@ def test_ctrl_c_saves_and_resume_finishes(tmp_path: Path) -> None:
     assert child.exitstatus == 0
     assert set(before).isdisjoint(resumed.asked)
     assert "finished" in saved.read_text(encoding="utf-8")
-    assert conclusions(debrief_json(saved, tmp_path)) == \
+    assert conclusions(json.loads(report.read_text(encoding="utf-8"))) == \
         conclusions(debrief_json(EXAMPLE, tmp_path))
+
+
+def test_emergency_first_then_the_report(tmp_path: Path) -> None:
+    """Ticking confusion shows the emergency and what to do at once; stopping there prints the
+    report with the red flag on top and saves the one answer."""
+    saved = tmp_path / "now.yaml"
+    child = spawn("interview", "--save", str(saved), cwd=tmp_path)
+    child.expect(shown("Did you have any of these"))
+    child.send(DOWN + SPACE + ENTER)  # Confusion
+    child.expect(shown("EMERGENCY: get medical help now"))
+    child.expect(shown("Do now: Call emergency services now."))
+    child.expect(shown("Stop here and show the report"))
+    child.send(ENTER)
+    child.expect(shown("1 of 17 questions asked; stopped early for the emergency."))
+    child.expect(shown("Cramp debrief"))
+    child.expect(shown("EMERGENCY"))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "symptoms: [confusion]" in saved.read_text(encoding="utf-8")
 
 
 def test_plain_crampdx_in_a_terminal_starts_the_interview(tmp_path: Path) -> None:

@@ -270,10 +270,13 @@ class QuestionaryAsker:
               resumed_from: str | None = None) -> None:
         left = len(flow.candidates())
         self._say("crampdx: why did you cramp?", "bold")
-        self._say(f"At most {left} short questions{' left' if flow.asked else ''}, warning signs "
-                  "first; fewer if your answers settle things early. Every question has "
-                  "\"Don't know\".\n"
-                  "'?' says why a question is asked, '<' goes back, Ctrl-C saves your answers "
+        if flow.asked:
+            self._say(f"At most {left} questions left; fewer if your answers settle things "
+                      "early.")
+        else:
+            self._say(f"At most {left} short questions, warning signs first; fewer if your "
+                      "answers settle things early. Every question has \"Don't know\".")
+        self._say("'?' says why a question is asked, '<' goes back, Ctrl-C saves your answers "
                   "and stops.")
         if prefilled_from:
             self._say(f"{len(flow.prefilled)} answers taken from {prefilled_from}; only the rest "
@@ -344,10 +347,14 @@ class QuestionaryAsker:
         self._say(f"[{step.section.title} · question {step.number} of about {step.about}]", "dim")
         question = step.question
         if question.type == "number":
-            return self._number(step)
-        if question.type == "multi":
-            return self._multi(step)
-        return self._select(step)
+            reply = self._number(step)
+        elif question.type == "multi":
+            reply = self._multi(step)
+        else:
+            reply = self._select(step)
+        if reply.action == "back":
+            self._say("  ← back", "dim")
+        return reply
 
     def _keys(self, prompt: Any) -> Any:
         """'?' for why, '<' or Left for back, in menus (typed into number answers instead)."""
@@ -433,9 +440,9 @@ class QuestionaryAsker:
         if _SKIP in result:
             return SKIP
         chosen = coerce(question, list(result))
-        # questionary shows "done (3 selections)"; say which, and that none ticked means none
-        labels = [question.choices[value] for value in chosen]
-        self._say(f"  → {', '.join(labels) if labels else 'none of these'}", "green")
+        if len(chosen) != 1:  # questionary shows "done" or "done (3 selections)": say which
+            labels = [question.choices[value] for value in chosen]
+            self._say(f"  → {', '.join(labels) if labels else 'none of these'}", "green")
         return Reply.answer(chosen)
 
     def _number(self, step: "Step") -> "Reply":
