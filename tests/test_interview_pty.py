@@ -266,3 +266,34 @@ def test_non_tty_start_fails_cleanly(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [
         "crampdx: error: the interview needs a terminal to ask its questions; for answers in "
         "a file, run 'crampdx debrief FILE'"]
+
+
+def test_ctrl_d_also_saves(tmp_path: Path) -> None:
+    """Ctrl-D on an empty number line (end of input) saves and says how to resume, like
+    Ctrl-C, instead of a traceback."""
+    saved = tmp_path / "d.yaml"
+    child = spawn("interview", "--save", str(saved), cwd=tmp_path)
+    runner = Runner(child, {"symptoms": [], "fainted": False})
+    assert runner.answer_until(stop="event_duration_h") == "event_duration_h"
+    child.sendcontrol("d")
+    child.expect(shown(f"crampdx interview --resume {saved}"))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130 and "Traceback" not in (child.before or "")
+    assert "fainted: false" in saved.read_text(encoding="utf-8")
+
+
+def test_report_piped_to_a_file_prompts_stay_on_the_terminal(tmp_path: Path) -> None:
+    """`crampdx interview --format json > report.json`: questions and messages go to the
+    terminal (stderr), the file gets only the JSON report."""
+    child = pexpect.spawn("bash", ["-c", f"{CRAMPDX} interview --format json > report.json"],
+                          cwd=str(tmp_path), env=env(), encoding="utf-8",
+                          dimensions=(50, 160), timeout=TIMEOUT)
+    runner = Runner(child, example_answers())
+    assert runner.answer_until() is None
+    child.expect(shown("Your answers are saved in"))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert conclusions(report) == conclusions(debrief_json(EXAMPLE, tmp_path))

@@ -25,8 +25,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
 DEFAULT_NAME = "crampdx-answers-{:%Y%m%d-%H%M}.yaml"
 EPILOG = """\
 keys: arrows and Enter choose; Space ticks; '?' says why a question is asked; '<' goes back;
-every question has "Don't know" (a number: press Enter on an empty line). Ctrl-C saves your
-answers so far; --resume continues them.
+every question has "Don't know" (a number: press Enter on an empty line). Ctrl-C (or Ctrl-D)
+saves your answers so far; --resume continues them.
 
 examples:
   crampdx                                   (no command, in a terminal: the interview)
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     asker.intro(flow, prefilled_from=args.answers, resumed_from=args.resume)
     try:
         outcome = flow_module.run(flow, asker)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, EOFError):  # Ctrl-C anywhere; Ctrl-D on an empty number line
         console.print()
         save_or_show(save_path, flow, console, complete=False)
         console.print(f"Interrupted. Your answers so far are saved in {save_path}",
