@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from crampdx.errors import CrampdxError, did_you_mean
 from crampdx.knowledge.model import KnowledgeBase, PlanTemplate
@@ -83,7 +83,7 @@ class Plan:
     next_race: str | None = None
     estimated_duration: bool = False
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[PlanItem]:
         return iter(self.items)
 
     def __len__(self) -> int:

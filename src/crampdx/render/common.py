@@ -17,14 +17,6 @@ LEVEL_NOTES = {
     "self_care": "Nothing you answered points to a medical problem; the causes below are about "
                  "training, pacing and fuelling. If you feel unwell, see a doctor anyway.",
 }
-KIND_TITLES = {
-    "acute": "Right now",
-    "race_day": "Race day",
-    "fuelling": "Fuelling and drinking",
-    "training": "Training",
-    "medical": "Medical",
-    "extra": "Extras (anecdotal, untested)",
-}
 PLAN_TITLE = "Your plan"
 SECTION_TITLES = {
     "now": "Right now, when a cramp comes",
