@@ -250,3 +250,15 @@ def test_the_kinds_listed_by_the_cli_are_the_schema_kinds() -> None:
     from crampdx.knowledge.schema import KINDS as SCHEMA_KINDS
 
     assert KINDS == tuple(SCHEMA_KINDS)
+
+
+def test_a_file_with_thousands_of_problems_prints_the_first_fifty(run_cli, overlay) -> None:
+    """A list of 3,000 numbers where rules belong: fifty lines and a count, not 3,000 lines."""
+    directory = overlay("rules: [" + "1, " * 2999 + "1]\n")
+    status, out, err = run_cli("kb", "check", "--kb", str(directory))
+    lines = out.splitlines()
+    assert status == 1 and len(lines) == 51
+    assert lines[0].endswith("shoes.yaml:1:9: each of 'rules' must be a mapping, not a number")
+    assert lines[-1].endswith("shoes.yaml: 2950 more problems in this file not shown; fix the "
+                              "ones above first")
+    assert "3000 problems in 1 file" in err

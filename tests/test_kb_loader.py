@@ -143,7 +143,7 @@ def test_a_huge_file_is_refused_before_parsing(tmp_path: Path) -> None:
     (tmp_path / "huge.yaml").write_bytes(b"# " + b"x" * 10_000_000 + b"\n")
     result = read_knowledge([BASE, tmp_path])
     assert len(result.problems) == 1 and isinstance(result.problems[0], UnreadableError)
-    assert "knowledge file is 10,000,003 bytes; crampdx reads at most 1,000,000" in str(
+    assert "knowledge file is 10,000,003 bytes; crampdx reads at most 500,000" in str(
         result.problems[0])
 
 

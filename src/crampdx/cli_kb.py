@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from crampdx.knowledge.loader import LoadResult
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
+MAX_PER_FILE = 50
 KINDS = ("sections", "questions", "findings", "causes", "rules", "remedies", "notices",
          "sources", "cases", "plans")  # kept in step with knowledge/schema.py by a test
 
@@ -144,8 +145,17 @@ def _status(problems: list["CrampdxError"]) -> int:
 
 
 def _print_problems(problems: list["CrampdxError"]) -> None:
+    """One line each, at most MAX_PER_FILE per file: a file with thousands of problems is one
+    broken file, and its first problems are the ones to fix."""
+    shown: dict[str | None, int] = {}
     for problem in _sorted(problems):
-        print(_format(problem))
+        count = shown[problem.path] = shown.get(problem.path, 0) + 1
+        if count <= MAX_PER_FILE:
+            print(_format(problem))
+    for path, count in shown.items():
+        if count > MAX_PER_FILE:
+            print(f"{_shown_path(path)}: {count - MAX_PER_FILE} more problems in this file not "
+                  "shown; fix the ones above first")
 
 
 def _plural(count: int, word: str) -> str:
