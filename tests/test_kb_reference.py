@@ -124,7 +124,8 @@ def test_every_question_rule_and_cause_is_documented() -> None:
     kb = read_knowledge([SHIPPED]).kb
     text = (ROOT / "docs" / "knowledge.md").read_text(encoding="utf-8")
     for kind, items in (("question", kb.questions), ("rule", kb.rules), ("cause", kb.causes),
-                        ("finding", kb.findings), ("remedy", kb.remedies)):
+                        ("finding", kb.findings), ("remedy", kb.remedies),
+                        ("plan", kb.plans), ("source", kb.sources)):
         for item_id in items:
             assert f'<a id="{kind}-{item_id}"></a>' in text, f"{kind} {item_id}"
 

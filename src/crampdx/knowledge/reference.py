@@ -272,7 +272,8 @@ def markdown(kb: KnowledgeBase, *, case_count: int | None = None) -> str:
     add = out.append
     counts = [f"{len(kb.questions)} questions", f"{len(kb.findings)} findings",
               f"{len(kb.causes)} causes", f"{len(kb.rules)} rules",
-              f"{len(kb.remedies)} remedies", f"{len(kb.sources)} sources"]
+              f"{len(kb.remedies)} remedies", f"{len(kb.plans)} plan items",
+              f"{len(kb.sources)} sources"]
     if case_count is not None:
         counts.append(f"{case_count} cases")
     add("# Knowledge reference\n")
@@ -283,7 +284,8 @@ def markdown(kb: KnowledgeBase, *, case_count: int | None = None) -> str:
         "[knowledge-format.md](knowledge-format.md); how to extend it in "
         "[authoring.md](authoring.md).\n")
     add("- [How the knowledge connects](#how-the-knowledge-connects)")
-    for title in ("Questions", "Findings", "Causes", "Red flags", "Rules", "Remedies", "Sources"):
+    for title in ("Questions", "Findings", "Causes", "Red flags", "Rules", "Remedies",
+                  "Plan items", "Sources"):
         add(f"- [{title}](#{title.lower().replace(' ', '-')})")
     add("")
     add("## How the knowledge connects\n")
@@ -350,6 +352,9 @@ def markdown(kb: KnowledgeBase, *, case_count: int | None = None) -> str:
         remedies = [r for r in kb.remedies.values() if cause.id in r.causes]
         if remedies:
             add("Remedies: " + ", ".join(_link("remedy", r.id) for r in remedies) + "\n")
+        plans = [p for p in kb.plans.values() if cause.id in p.causes]
+        if plans:
+            add("Plan items: " + ", ".join(_link("plan", p.id) for p in plans) + "\n")
 
     add("## Red flags\n")
     add("Triage rules: any one that fires sets the report's level; the highest level wins.\n")
@@ -387,10 +392,23 @@ def markdown(kb: KnowledgeBase, *, case_count: int | None = None) -> str:
         add(f"- **Source:** {_link('source', remedy.source)}: {_cite(kb, remedy.source)}")
         add("")
 
+    add("## Plan items\n")
+    add("Pieces of the action plan whose numbers are sized to the athlete (by the named sizing "
+        "in `crampdx.plan`); items without a cause are part of every plan.\n")
+    for plan in kb.plans.values():
+        add(_anchor("plan", plan.id))
+        add(f"### `{plan.id}`: {_text(plan.title)} ({plan.kind})\n")
+        add("- **For:** " + (", ".join(_link("cause", c) for c in plan.causes)
+                             or "every plan"))
+        add(f"- **Sized by:** `{plan.sizing}`")
+        add(f"- **Source:** {_link('source', plan.source)}: {_cite(kb, plan.source)}")
+        add("")
+
     add("## Sources\n")
     for source in kb.sources.values():
         cited = [_link("rule", r.id) for r in kb.rules.values() if r.source == source.id]
         cited += [_link("remedy", r.id) for r in kb.remedies.values() if r.source == source.id]
+        cited += [_link("plan", p.id) for p in kb.plans.values() if p.source == source.id]
         add(_anchor("source", source.id))
         add(f"- `{source.id}`: {_cite(kb, source.id)}. Cited by: "
             + (", ".join(cited) if cited else "nothing"))
