@@ -241,3 +241,27 @@ def test_conditions_too_big_to_compile_are_reported(tmp_path: Path) -> None:
     assert without_case_messages(found) == [
         "mine.yaml:3:5: rule 'huge': its condition expands to more than 64 alternatives; split "
         "it into several rules"]
+
+
+def test_findings_in_a_cycle(tmp_path: Path) -> None:
+    """a needs b and b needs a: the engine could never order them."""
+    found = lint_problems(tmp_path, """\
+        findings:
+          - {id: tired, name: Tired, description: T.}
+          - {id: slow, name: Slow, description: S.}
+        rules:
+          - {id: tired-slow, when: {finding: slow}, then: {finding: tired}, certainty: 0.5,
+             because: B., source: seed}
+          - {id: slow-tired, when: {finding: tired}, then: {finding: slow}, certainty: 0.5,
+             because: B., source: seed}
+        """)
+    assert found == ["mine.yaml:5: findings depend on each other in a cycle: slow <- tired <- "
+                     "slow (rule 'tired-slow')"]
+
+
+def test_a_remedy_for_an_unknown_cause(tmp_path: Path) -> None:
+    found = lint_problems(tmp_path, """\
+        remedies:
+          - {id: stretch, cause: crampz, kind: acute, text: Stretch., source: seed}
+        """)
+    assert found == ["mine.yaml:2:19: remedy 'stretch': unknown cause 'crampz'"]
