@@ -158,8 +158,8 @@ def _print_problems(problems: list["CrampdxError"]) -> None:
                   "shown; fix the ones above first")
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def _plural(count: int, word: str, plural: str = "") -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
 
 
 def _load(args: argparse.Namespace) -> "LoadResult":
@@ -208,7 +208,7 @@ def _check(args: argparse.Namespace) -> int:
               file=sys.stderr)
     else:
         print(f"crampdx: knowledge is clean: {_plural(len(result.files), 'file')} in "
-              f"{_plural(len(kb.dirs), 'directory').replace('directorys', 'directories')}; "
+              f"{_plural(len(kb.dirs), 'directory', 'directories')}; "
               f"{_plural(len(kb.questions), 'question')}, {_plural(len(kb.rules), 'rule')}, "
               f"{_plural(len(kb.causes), 'cause')}, {_plural(len(result.cases), 'case')}",
               file=sys.stderr)

@@ -208,7 +208,7 @@ class _Linter:
     def run(self) -> list[CrampdxError]:
         branches = self.branches()
         liveness = self.liveness(branches)
-        self.check_rules(branches, liveness)
+        self.check_rules(liveness)
         self.check_findings(liveness)
         self.check_causes(liveness)
         self.check_questions()
@@ -265,7 +265,7 @@ class _Linter:
             state.dead[rule.id] = reasons
         return state
 
-    def check_rules(self, branches: dict[str, Any], liveness: _Liveness) -> None:
+    def check_rules(self, liveness: _Liveness) -> None:
         for rule in self.kb.rules.values():
             reasons = liveness.dead[rule.id]
             if not reasons:
