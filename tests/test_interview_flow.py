@@ -90,8 +90,9 @@ def test_red_flags_come_first_whatever_the_file_order(reasoner: Reasoner) -> Non
 
 
 def test_a_short_interview_asks_only_what_can_matter(reasoner: Reasoner) -> None:
-    """Unused questions (event_distance_km, caffeine_high) and ones made pointless by earlier
-    answers (eased_when_slowing after full-body cramps) are never asked."""
+    """A question no rule reads (caffeine_high) and one made pointless by earlier answers
+    (eased_when_slowing after full-body cramps) are never asked; the race's description
+    (event_distance_km) is, because the plan is sized from it."""
     script = Script({"symptoms": (), "fainted": False, "event_duration_h": 9.5,
                      "temperature_c": 29, "heat_acclimatized": True,
                      "cramp_pattern": "full_body", "cramp_sites": ("calf", "face"),
@@ -101,8 +102,9 @@ def test_a_short_interview_asks_only_what_can_matter(reasoner: Reasoner) -> None
     flow = Interview(reasoner)
     outcome = run(flow, script)
     assert not outcome.stopped_at_emergency
-    assert "event_distance_km" not in script.asked and "caffeine_high" not in script.asked
+    assert "caffeine_high" not in script.asked
     assert "eased_when_slowing" not in script.asked
+    assert "event_distance_km" in script.asked
     assert len(flow.asked) == len(script.asked) < flow.total
     assert diagnose(reasoner, flow.answers()).causes[0].id == "hyponatremia"
 
@@ -189,14 +191,14 @@ def test_back_returns_to_the_previous_question_and_changes_it(reasoner: Reasoner
     """Back at the third question re-asks the second with its earlier answer; the new answer
     replaces it, and the interview carries on from where it was."""
     script = Script({"symptoms": (), "fainted": False,
-                     "event_duration_h": [BACK, Reply.answer(5.0)],
+                     "event_distance_km": [BACK, Reply.answer(42.2)],
                      "temperature_c": 10})
     # fainted is answered False first, then True after going back
     script.answers["fainted"] = [Reply.answer(False), Reply.answer(True)]
     flow = Interview(reasoner)
     run(flow, script)
-    assert script.asked[:5] == ["symptoms", "fainted", "event_duration_h", "fainted",
-                                "event_duration_h"]
+    assert script.asked[:5] == ["symptoms", "fainted", "event_distance_km", "fainted",
+                                "event_distance_km"]
     revisit = script.steps[3]
     assert revisit.previous is False and revisit.number == 2
     assert flow.values["fainted"] is True
@@ -343,7 +345,8 @@ def test_resume_continues_where_it_stopped(reasoner: Reasoner) -> None:
     """A resumed interview asks nothing already answered or skipped, continues at the next
     question, numbers it after the earlier ones, and Back can reach the resumed answers."""
     first = Interview(reasoner)
-    for qid, value in (("symptoms", ()), ("fainted", False), ("event_duration_h", None)):
+    for qid, value in (("symptoms", ()), ("fainted", False), ("event_distance_km", 42.2),
+                       ("event_duration_h", None)):
         assert first.next_step().question.id == qid  # type: ignore[union-attr]
         first.answer(qid, value)
     saved = first.answers_for_saving()
@@ -351,7 +354,7 @@ def test_resume_continues_where_it_stopped(reasoner: Reasoner) -> None:
     resumed = parse_answers(data, reasoner.kb)
     flow = Interview(reasoner, resumed=resumed, skipped=skipped_in(data, resumed, reasoner.kb))
     step = flow.next_step()
-    assert step is not None and step.question.id == "temperature_c" and step.number == 4
+    assert step is not None and step.question.id == "temperature_c" and step.number == 5
     assert flow.back() and flow.next_step().question.id == "event_duration_h"  # type: ignore
 
 

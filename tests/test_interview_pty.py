@@ -138,12 +138,15 @@ def test_full_interview_to_the_report(tmp_path: Path) -> None:
     runner.answer("symptoms")
     assert runner.next_question() == "fainted"
     runner.answer("fainted")
+    assert runner.next_question() == "event_distance_km"
+    runner.answer("event_distance_km")
     assert runner.next_question() == "event_duration_h"
     child.send("28 mi" + ENTER)
     child.expect(shown("unknown unit 'mi' for h"))
-    child.send(CTRL_U + "<" + ENTER)  # back to fainted after all
-    assert runner.next_question() == "fainted"
-    runner.answer("fainted")
+    child.send(CTRL_U + "<" + ENTER)  # back to the distance after all
+    assert runner.next_question() == "event_distance_km"
+    child.send(CTRL_U + "93.2 mi" + ENTER)
+    child.expect(shown("→ 149.99 km"))
     assert runner.next_question() == "event_duration_h"
     child.send("9:30" + ENTER)
     child.expect(shown("→ 9.5 h"))
@@ -157,7 +160,7 @@ def test_full_interview_to_the_report(tmp_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    assert "caffeine_high" not in runner.asked and "event_distance_km" not in runner.asked
+    assert "caffeine_high" not in runner.asked and "eased_when_slowing" not in runner.asked
     assert conclusions(debrief_json(saved, tmp_path)) == \
         conclusions(debrief_json(EXAMPLE, tmp_path))
 

@@ -125,6 +125,12 @@ class Interview:
         self.reasoner = reasoner
         self.kb = reasoner.kb
         self.order = question_order(self.kb)
+        # The plan sizes its advice from the race's description (distance, time, ground, climb,
+        # descent, heat), so those are asked like red flags even when no open rule needs them.
+        from crampdx.plan import race_questions
+
+        self.always = set(race_questions(self.kb)) | {
+            qid for qid, q in self.kb.questions.items() if q.section == RED_FLAGS}
         self.meta: dict[str, str] = {}
         self.values: dict[str, Any] = {}
         self.skipped: set[str] = set()
@@ -215,14 +221,14 @@ class Interview:
         return {fact for rule in self.open_rules() for fact in cond.facts_of(rule.when)} - done
 
     def candidates(self) -> list[str]:
-        """Questions still to ask, in order: red flags always, others only if they matter."""
+        """Questions still to ask, in order: red flags and the race's description always (if
+        their ask_if allows), others only while they can change a rule's outcome."""
         relevant = self.relevant()
         result = []
         for qid in self.order:
             if qid in self.values or qid in self.skipped or qid in self.asked:
                 continue
-            question = self.kb.questions[qid]
-            if (question.section == RED_FLAGS or qid in relevant) and self.askable(question):
+            if (qid in self.always or qid in relevant) and self.askable(self.kb.questions[qid]):
                 result.append(qid)
         return result
 
