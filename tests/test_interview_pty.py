@@ -238,7 +238,7 @@ def test_plain_crampdx_in_a_terminal_starts_the_interview(tmp_path: Path) -> Non
 
 def test_question_added_in_a_kb_directory_is_asked(tmp_path: Path) -> None:
     """A warning-sign question added in YAML under --kb shows up in the interview, with its
-    help as the WHY, without any code change."""
+    help as the WHY, without any code change; the resume command it prints keeps the --kb."""
     overlay = tmp_path / "coach-kb"
     overlay.mkdir()
     (overlay / "extra.yaml").write_text(
@@ -256,6 +256,8 @@ def test_question_added_in_a_kb_directory_is_asked(tmp_path: Path) -> None:
     child.send("?")
     child.expect(shown("Why: Tightness at rest after a race is for a doctor"))
     child.sendcontrol("c")
+    # the resume command keeps the extra knowledge, or the answer would be refused
+    child.expect(r"crampdx interview --resume crampdx-answers-\S+ --kb " + re.escape(str(overlay)))
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130

@@ -103,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
         save_or_show(save_path, flow, console, complete=False)
         console.print(f"Interrupted. Your answers so far are saved in {save_path}",
                       soft_wrap=True)
-        console.print(f"Continue with: crampdx interview --resume {save_path}", soft_wrap=True)
+        console.print(f"Continue with: {_command('interview --resume', save_path, args.kb)}",
+                      soft_wrap=True)
         return 130
     save_or_show(save_path, flow, console, complete=True)
     asker.summary(flow, stopped=outcome.stopped_at_emergency, prefilled_from=args.answers)
@@ -112,8 +113,17 @@ def run(args: argparse.Namespace) -> int:
     report.answers = [str(save_path)]
     status = report.handler(report)
     console.print(f"\nYour answers are saved in {save_path}", soft_wrap=True)
-    console.print(f"See this report again: crampdx debrief {save_path}", soft_wrap=True)
+    console.print(f"See this report again: {_command('debrief', save_path, args.kb)}",
+                  soft_wrap=True)
     return status
+
+
+def _command(verb: str, path: Path, kb_dirs: list[str]) -> str:
+    """A command line the runner can paste: quoted path, and the same --kb directories."""
+    import shlex
+
+    extra = "".join(f" --kb {shlex.quote(d)}" for d in kb_dirs)
+    return f"crampdx {verb} {shlex.quote(str(path))}{extra}"
 
 
 def _report_arguments(args: argparse.Namespace) -> argparse.Namespace:
