@@ -3,8 +3,10 @@ why it is asked (MYCIN's WHY), going back, "don't know", and red flags that cann
 
 Nothing about a question lives here: prompt, type, choices, unit, range, help, order and skip
 conditions all come from the knowledge base, so a question added in YAML is asked without code
-changes. This module prints nothing and prompts nothing; an injected `Asker` does both, so the
-terminal front end (`cli_interview`) and the tests drive exactly the same flow.
+changes. Red flags come first; after them a question is asked only while its answer can still
+change some rule's outcome (goal-directed questioning), except the race's description, which the
+plan is sized from. This module prints nothing and prompts nothing; an injected `Asker` does
+both, so the terminal front end (`cli_interview`) and the tests drive exactly the same flow.
 """
 
 from __future__ import annotations
