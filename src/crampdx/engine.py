@@ -1,11 +1,21 @@
 """YAML rules -> one generated experta engine class; run it on answers; keep the evidence (HOW).
 
 Every knowledge-base rule becomes one experta Rule per alternative of its condition (its DNF
-branches), all built before the engine is instantiated so experta wires a single Rete network.
-Each question and each finding gets its own Fact class, so the Rete alpha network sorts facts by
-type before testing any value; leaves compile to patterns `<question>(value=...)` and
-`<finding>(cf=...)` whose values are tested by predicates built from the parsed condition,
-never by eval.
+branches), all built before the engine is instantiated. Each question and each finding gets its
+own Fact class; leaves compile to patterns `<question>(value=...)` and `<finding>(cf=...)` whose
+values are tested by predicates built from the parsed condition, never by eval.
+
+Matching: experta's generic Rete pays for its generality at every step (each fact is offered
+to every type node, every conflict-set node is polled after every firing, each rule is rewritten
+to DNF again with dispatch tables of its own), which made 5,000 rules hundreds of times slower
+to run than CLIPS. So the compiler also records each branch as a small plan (alpha keys: fact
+class, field and shared predicate; variables; relative tests; negated keys), and `_Matcher`, a
+ReteMatcher subclass set as the engine's `__matcher__`, keeps one alpha memory per distinct key
+and re-matches only the rules an alpha memory change can affect, reporting the same net
+activations experta's conflict-set nodes would. `_Strategy` orders the agenda as experta's
+DepthStrategy does (salience, then the most recent facts; ties in rule order) but removes an
+activation exactly even among equal keys. An engine class holding a rule without a plan (a
+hand-written subclass) falls back to experta's own Rete.
 
 Findings chain: a rule that uses a finding gets a lower salience than every rule that can
 conclude it (the finding graph is acyclic, the loader checks), so a finding's certainty is final
@@ -16,7 +26,9 @@ step budget, so no knowledge base can make inference loop.
 from __future__ import annotations
 
 import inspect
+from bisect import bisect_left, insort
 from dataclasses import dataclass, field
+from itertools import product
 from typing import Any, Callable, Mapping
 
 from crampdx.certainty import combine_all, premise_certainty
@@ -81,7 +93,10 @@ class _ValueTest:
         self.tests = tests
 
     def __call__(self, value: Any) -> bool:
-        return all(test.holds(value) for test in self.tests)
+        for test in self.tests:
+            if not test.holds(value):
+                return False
+        return True
 
 
 class _RelativeTest:
@@ -130,21 +145,68 @@ def rule_levels(kb: KnowledgeBase) -> dict[str, int]:
     return levels
 
 
+class _Plan:
+    """One rule branch as `_Matcher` sees it; also what experta's run() calls when it fires.
+
+    `positive` holds (alpha key, variable or None) per pattern, an alpha key being (fact class,
+    field, predicate or None); `negative` the alpha keys that must stay empty; `tests` the
+    relative comparisons over the bound variables.
+    """
+
+    def __init__(self, index: int, salience: int, positive: tuple, tests: tuple,
+                 negative: tuple, function: Callable[..., None], name: str) -> None:
+        self.index, self.salience = index, salience
+        self.positive, self.tests, self.negative = positive, tests, negative
+        self.test_parameters = tuple((test, (test.left, test.right)) for test in tests)
+        self.keys = tuple(key for key, _ in positive)
+        self.variables = tuple((key[1], variable) for key, variable in positive)
+        self.joins = bool(tests) or any(variable for _, variable in positive)
+        self.function = function
+        self.__name__ = name
+
+    def __call__(self, engine: "_EngineBase", **context: Any) -> None:
+        self.function(engine, **context)
+
+
 class _Compiler:
-    """Builds experta Rule objects; identical leaf tests share one predicate (and alpha node)."""
+    """Builds experta Rule objects and their plans; identical leaf tests share one predicate,
+    one pattern object and one alpha memory."""
 
     def __init__(self, classes: FactClasses) -> None:
         self.classes = classes
-        self._value_tests: dict[tuple, P] = {}
+        self._value_tests: dict[tuple, _ValueTest] = {}
+        self._patterns: dict[tuple, Any] = {}
         self._threshold = P(_above_threshold)
 
-    def value_pattern(self, tests: tuple[cond.FactTest, ...]) -> P:
-        key = tests
-        if key not in self._value_tests:
-            self._value_tests[key] = P(_ValueTest(tests))
-        return self._value_tests[key]
+    def value_test(self, tests: tuple[cond.FactTest, ...]) -> _ValueTest:
+        test = self._value_tests.get(tests)
+        if test is None:
+            test = self._value_tests[tests] = _ValueTest(tests)
+        return test
 
-    def branch_patterns(self, branch: tuple[cond.FactTest | cond.FindingTest, ...]) -> list:
+    def answer_pattern(self, fact: str, test: _ValueTest | None, variable: str | None) -> Any:
+        key = ("answer", fact, test, variable)
+        pattern = self._patterns.get(key)
+        if pattern is None:
+            constraint = P(test) if test is not None else None
+            if variable is not None:
+                bound = getattr(MATCH, variable)
+                constraint = bound & constraint if constraint is not None else bound
+            fact_class = self.classes.answers[fact]
+            pattern = fact_class(value=constraint) if constraint is not None else fact_class()
+            self._patterns[key] = pattern
+        return pattern
+
+    def finding_pattern(self, finding: str) -> Any:
+        key = ("finding", finding)
+        pattern = self._patterns.get(key)
+        if pattern is None:
+            pattern = self._patterns[key] = self.classes.findings[finding](cf=self._threshold)
+        return pattern
+
+    def branch(self, branch: tuple[cond.FactTest | cond.FindingTest, ...]) \
+            -> tuple[list, tuple, tuple, tuple]:
+        """The experta patterns of one branch, and its plan's positive, tests and negative."""
         by_fact: dict[str, list[cond.FactTest]] = {}
         relatives: list[cond.FactTest] = []
         positive, negative = [], []
@@ -159,22 +221,30 @@ class _Compiler:
                 by_fact.setdefault(leaf.fact, []).append(leaf)
         bound = {fact for leaf in relatives for fact in leaf.facts()}
         patterns: list = []
+        plan_positive: list = []
         for fact, tests in by_fact.items():
-            constraint = self.value_pattern(tuple(tests)) if tests else None
-            if fact in bound:
-                variable = getattr(MATCH, f"v_{fact}")
-                constraint = variable & constraint if constraint is not None else variable
-            fact_class = self.classes.answers[fact]
-            patterns.append(fact_class(value=constraint) if constraint is not None
-                            else fact_class())
+            test = self.value_test(tuple(tests)) if tests else None
+            variable = f"v_{fact}" if fact in bound else None
+            if test is None and variable is None:  # never compiled, kept for completeness
+                key: tuple = (self.classes.answers[fact], None, None)
+            else:
+                key = (self.classes.answers[fact], "value", test)
+            patterns.append(self.answer_pattern(fact, test, variable))
+            plan_positive.append((key, variable))
         for finding in positive:
-            patterns.append(self.classes.findings[finding](cf=self._threshold))
+            patterns.append(self.finding_pattern(finding))
+            plan_positive.append(((self.classes.findings[finding], "cf", _above_threshold), None))
+        plan_tests = []
         for leaf in relatives:
             assert leaf.relative is not None
-            patterns.append(TEST(_RelativeTest(leaf, f"v_{leaf.fact}", f"v_{leaf.relative.fact}")))
+            test = _RelativeTest(leaf, f"v_{leaf.fact}", f"v_{leaf.relative.fact}")
+            patterns.append(TEST(test))
+            plan_tests.append(test)
+        plan_negative = []
         for finding in negative:
-            patterns.append(NOT(self.classes.findings[finding](cf=self._threshold)))
-        return patterns
+            patterns.append(NOT(self.finding_pattern(finding)))
+            plan_negative.append((self.classes.findings[finding], "cf", _above_threshold))
+        return patterns, tuple(plan_positive), tuple(plan_tests), tuple(plan_negative)
 
 
 def build_engine_class(kb: KnowledgeBase) -> type:
@@ -190,13 +260,25 @@ def build_engine_class(kb: KnowledgeBase) -> type:
             raise CrampdxError(f"rule '{rule.id}': its condition {exc}",
                                path=rule.origin.path, line=rule.origin.line) from None
         for index, branch in enumerate(alternatives):
-            patterns = compiler.branch_patterns(branch)
+            patterns, positive, tests, negative = compiler.branch(branch)
             action = _make_action(rule, branch)
             experta_rule = ExpertaRule(*patterns, salience=-levels[rule.id])(action)
+            experta_rule.crampdx_plan = _Plan(len(attributes), -levels[rule.id], positive,
+                                              tests, negative, action, rule.id)
             attributes[f"r{len(attributes)}"] = experta_rule
+    branch_count = len(attributes)
     attributes["__doc__"] = f"Generated from {len(kb.rules)} knowledge-base rules."
     attributes["fact_classes"] = classes
+    attributes["branch_count"] = branch_count
     return type("CrampdxEngine", (_EngineBase,), attributes)
+
+
+# Every action takes (engine, *_, **__): giving them this signature up front spares experta's
+# Rule an inspect.signature() per rule.
+_ACTION_SIGNATURE = inspect.Signature([
+    inspect.Parameter("engine", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+    inspect.Parameter("_", inspect.Parameter.VAR_POSITIONAL),
+    inspect.Parameter("__", inspect.Parameter.VAR_KEYWORD)])
 
 
 def _make_action(rule: Rule, branch: tuple) -> Callable[..., None]:
@@ -206,23 +288,227 @@ def _make_action(rule: Rule, branch: tuple) -> Callable[..., None]:
         engine.record(rule, branch)
 
     action.__name__ = rule.id
+    action.__signature__ = _ACTION_SIGNATURE  # type: ignore[attr-defined]
     return action
+
+
+class _Activation:
+    """A plan matched by some facts: what experta's agenda and run() need of an activation."""
+
+    __slots__ = ("rule", "facts", "context", "key")
+
+    def __init__(self, plan: _Plan, facts: tuple, context: dict[str, Any]) -> None:
+        self.rule = plan
+        self.facts = facts
+        self.context = context
+        # DepthStrategy's key: salience first, then the most recently declared facts
+        self.key = (plan.salience, sorted((f["__factid__"] for f in facts), reverse=True))
+
+    def __lt__(self, other: Any) -> bool:
+        return self.key < other.key
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"_Activation({self.rule.__name__}, {self.key})"
+
+
+_ReteMatcher = KnowledgeEngine.__matcher__
+_DepthStrategy = KnowledgeEngine.__strategy__
+
+
+class _Matcher(_ReteMatcher):
+    """Alpha memories shared by identical patterns, and re-matching of changed rules only.
+
+    For every rule it reports, after each batch of fact changes, the activations that appeared
+    and disappeared: what experta's conflict-set nodes report, computed directly. A rule whose
+    only patterns are NOTs matches once the engine has been reset (experta's InitialFact).
+    Engine classes with rules the compiler did not plan use experta's own Rete instead.
+    """
+
+    def __init__(self, engine: KnowledgeEngine) -> None:
+        rules = engine.get_rules()
+        plans = [getattr(rule, "crampdx_plan", None) for rule in rules]
+        self._generic = not plans or any(plan is None for plan in plans)
+        if self._generic:
+            super().__init__(engine)
+            return
+        self.engine = engine
+        self._plans: list[_Plan] = sorted(plans, key=lambda plan: plan.index)  # type: ignore
+        self._alpha: dict[tuple, dict[int, Any]] = {}  # alpha key -> {id(fact): fact}
+        self._keys_of_class: dict[type, list[tuple]] = {}
+        self._users: dict[tuple, list[int]] = {}  # alpha key -> plans with it as a pattern
+        self._blockers: dict[tuple, list[int]] = {}  # alpha key -> plans with it under NOT
+        self._needs: list[int] = []  # per plan: how many distinct positive alpha keys
+        for position, plan in enumerate(self._plans):
+            for key in (*plan.keys, *plan.negative):
+                if key not in self._alpha:
+                    self._alpha[key] = {}
+                    self._keys_of_class.setdefault(key[0], []).append(key)
+                    self._users[key], self._blockers[key] = [], []
+            positive = dict.fromkeys(plan.keys)
+            for key in positive:
+                self._users[key].append(position)
+            for key in dict.fromkeys(plan.negative):
+                self._blockers[key].append(position)
+            self._needs.append(len(positive))
+        self._unconditional = [p for p, needs in enumerate(self._needs) if not needs]
+        self._missing = list(self._needs)  # per plan: how many of those are empty now
+        self._matches: dict[int, dict[tuple, _Activation]] = {}  # plan -> current matches
+        self._filled: set[tuple] = set()
+        self._pending: set[int] = set()
+        self._initial = False
+
+    def reset(self) -> None:
+        if self._generic:
+            super().reset()
+            return
+        for key in self._filled:
+            self._alpha[key].clear()
+        self._filled.clear()
+        self._matches.clear()
+        self._missing = list(self._needs)
+        self._initial = True  # experta's reset declares InitialFact next
+        self._pending = set(self._unconditional)
+
+    def changes(self, adding: Any = None, deleting: Any = None) -> tuple[list, list]:
+        """Update the alpha memories, then re-match the plans that could have changed: those
+        with all their patterns filled, and those that had matches."""
+        if self._generic:
+            return super().changes(adding, deleting)
+        dirty, self._pending = self._pending, set()
+        alpha, missing, matches = self._alpha, self._missing, self._matches
+        for fact in deleting or ():
+            identity = id(fact)
+            for key in self._keys_of_class.get(type(fact), ()):
+                memory = alpha[key]
+                if memory.pop(identity, None) is None:
+                    continue
+                if not memory:
+                    for position in self._users[key]:
+                        missing[position] += 1
+                dirty.update(p for p in self._users[key] if p in matches)
+                dirty.update(p for p in self._blockers[key] if not missing[p] or p in matches)
+        for fact in adding or ():
+            identity = id(fact)
+            for key in self._keys_of_class.get(type(fact), ()):
+                _, name, predicate = key
+                if name is not None:
+                    try:
+                        value = fact[name]
+                    except KeyError:
+                        continue
+                    if predicate is not None and not predicate(value):
+                        continue
+                memory = alpha[key]
+                if not memory:
+                    for position in self._users[key]:
+                        missing[position] -= 1
+                    self._filled.add(key)
+                memory[identity] = fact
+                dirty.update(p for p in self._users[key] if not missing[p])
+                dirty.update(p for p in self._blockers[key] if not missing[p] or p in matches)
+        added: list[_Activation] = []
+        removed: list[_Activation] = []
+        # Among activations the strategy ranks equal, the one inserted last fires first: insert
+        # in reverse rule order so that ties fire in the knowledge base's order.
+        for position in sorted(dirty, reverse=True):
+            self._rematch(position, added, removed)
+        return added, removed
+
+    def _rematch(self, position: int, added: list, removed: list) -> None:
+        plan = self._plans[position]
+        alpha = self._alpha
+        old = self._matches.get(position, _NO_MATCHES)
+        new: dict[tuple, _Activation] = {}
+        if not self._missing[position] and (plan.keys or self._initial) \
+                and not any(map(alpha.__getitem__, plan.negative)):
+            for combination in product(*[alpha[key].values() for key in plan.keys]):
+                context: dict[str, Any] = {}
+                if plan.joins and not self._join(plan, combination, context):
+                    continue
+                identities = tuple(map(id, combination))
+                activation = old.get(identities)
+                if activation is None:
+                    facts = tuple({id(f): f for f in combination}.values())
+                    activation = _Activation(plan, facts, context)
+                    added.append(activation)
+                new[identities] = activation
+        for identities, activation in old.items():
+            if identities not in new:
+                removed.append(activation)
+        if new:
+            self._matches[position] = new
+        elif old:
+            del self._matches[position]
+
+    @staticmethod
+    def _join(plan: _Plan, combination: tuple, context: dict[str, Any]) -> bool:
+        """Bind the plan's variables (consistently) and run its relative tests."""
+        for (name, variable), fact in zip(plan.variables, combination):
+            if variable is not None:
+                value = fact[name]
+                if context.setdefault(variable, value) != value:
+                    return False
+        return all(test(**{name: context.get(name) for name in names})
+                   for test, names in plan.test_parameters)
+
+
+_NO_MATCHES: dict = {}
+
+
+class _Strategy(_DepthStrategy):
+    """experta's depth strategy, with exact removal: DepthStrategy looks for a removed
+    activation only next to where bisect lands, and misses it among three or more equal keys."""
+
+    def _update_agenda(self, agenda: Any, added: list, removed: list) -> None:
+        activations = agenda.activations
+        for activation in removed:
+            if activation.key is None:
+                activation.key = self.get_key(activation)
+            index = bisect_left(activations, activation)
+            while index < len(activations) and not activation < activations[index]:
+                if activations[index] == activation:
+                    del activations[index]
+                    break
+                index += 1
+        for activation in added:
+            if activation.key is None:
+                activation.key = self.get_key(activation)
+            insort(activations, activation)
 
 
 class _EngineBase(KnowledgeEngine):
     """Collects evidence as rules fire and keeps Finding facts at their combined certainty."""
 
+    __matcher__ = _Matcher
+    __strategy__ = _Strategy
     fact_classes: FactClasses
+    branch_count: int
+
+    def get_deffacts(self) -> list:
+        """experta walks every attribute (thousands of rules) for these at each reset; the
+        class's DefFacts never change, so find them once per class."""
+        cls = type(self)
+        found = cls.__dict__.get("_crampdx_deffacts")
+        if found is None:
+            found = tuple(super().get_deffacts())
+            cls._crampdx_deffacts = found
+        for deffacts in found:  # bind each to this engine, as experta's own lookup does
+            deffacts.__get__(self, cls)
+            deffacts.ke = self
+        return list(found)
 
     def start(self, answers: Mapping[str, Any]) -> None:
         self.answers = dict(answers)
         self.result = Inference()
         self.finding_facts: dict[str, Any] = {}
         self.reset()
+        facts = []
         for fact_id, value in self.answers.items():
             if isinstance(value, list):
                 value = tuple(value)
-            self.declare(self.fact_classes.answers[fact_id](value=value))
+            facts.append(self.fact_classes.answers[fact_id](value=value))
+        if facts:
+            self.declare(*facts)
 
     def record(self, rule: Rule, branch: tuple) -> None:
         facts: dict[str, Any] = {}
@@ -267,7 +553,7 @@ class Reasoner:
         self.engine: _EngineBase = self.engine_class()
         # Every rule may fire a few times (one per branch, again when a finding it reads is
         # revised); past this budget something is wrong with the knowledge, not the athlete.
-        self.max_steps = 10 * max(1, sum(len(cond.branches(r.when)) for r in kb.rules.values()))
+        self.max_steps = 10 * max(1, self.engine_class.branch_count)
 
     def infer(self, answers: Mapping[str, Any]) -> Inference:
         engine = self.engine
