@@ -10,8 +10,9 @@ import pytest
 
 from crampdx import api
 from crampdx.answers import AnswerError, Answers, load_answers, parse_answers
-from crampdx.diagnosis import diagnose, relevant_questions
+from crampdx.diagnosis import diagnose
 from crampdx.engine import Evidence, Reasoner
+from crampdx.questioning import relevant_questions
 from crampdx.interview import (
     BACK,
     HELP,
@@ -124,7 +125,7 @@ def test_dont_know_is_unknown_and_ends_what_depended_on_it(reasoner: Reasoner) -
     can no longer fire: "drank beyond thirst" only mattered with plain water, so after "don't
     know" to the drink it is not asked."""
     script = Script({"symptoms": (), "fainted": False, "event_duration_h": 6,
-                     "drink_type": SKIP, "fluid_ml_per_h": 600})
+                     "cramp_sites": ("face",), "drink_type": SKIP, "fluid_ml_per_h": 600})
     flow = Interview(reasoner)
     run(flow, script)
     assert "drink_type" in script.asked and "drink_type" not in flow.values
@@ -133,16 +134,18 @@ def test_dont_know_is_unknown_and_ends_what_depended_on_it(reasoner: Reasoner) -
     assert "fluid_ml_per_h" in script.asked  # still matters through its own rule
 
 
-def test_without_skips_relevance_is_diagnosis_relevant_questions(reasoner: Reasoner) -> None:
-    """The flow's relevance equals crampdx.diagnosis.relevant_questions as long as nothing was
-    answered "don't know", at every step of an interview."""
+def test_relevance_only_narrows_the_open_rules(reasoner: Reasoner) -> None:
+    """At every step, the questions the flow still wants are among those some open rule reads
+    (crampdx.questioning.relevant_questions without the outcome test): goal-directed
+    questioning only ever drops questions, never invents them."""
     checked = 0
 
     class Checking(Script):
         def ask(self, step: Step) -> Reply:
             nonlocal checked
-            expected = relevant_questions(flow.kb, flow.values, flow.findings)
-            assert flow.relevant() == expected - set(flow.asked)
+            any_rule = relevant_questions(flow.kb, flow.values, flow.findings,
+                                          unknowable=flow.skipped)
+            assert flow.relevant() <= any_rule - set(flow.asked)
             checked += 1
             return super().ask(step)
 
@@ -220,7 +223,7 @@ def test_changing_an_answer_drops_follow_ups_it_made_pointless(reasoner: Reasone
     per-hour answer no longer applies (its ask_if fails), so it is dropped, not saved."""
     flow = Interview(reasoner)
     given = {"symptoms": (), "fainted": False, "event_duration_h": 6, "temperature_c": 10,
-             "drink_type": "water", "fluid_ml_per_h": 1500}
+             "cramp_sites": ("face",), "drink_type": "water", "fluid_ml_per_h": 1500}
     while (qid := _next_id(flow)) != "drank_beyond_thirst":
         assert qid is not None
         flow.answer(qid, given.get(qid))
@@ -276,8 +279,8 @@ def test_help_then_answer_repeats_the_same_question(reasoner: Reasoner) -> None:
 
 
 def test_progress_numbers(reasoner: Reasoner) -> None:
-    """Question k counts up; 'about n' never undercounts what is left; sections announce
-    themselves once."""
+    """Question k counts up; 'about n' is never below the question's own number (it may shrink
+    or grow as answers settle what still matters); sections announce themselves once."""
     script = Script({"symptoms": (), "fainted": False, "event_duration_h": 3,
                      "temperature_c": 12, "cramp_pattern": "localized",
                      "eased_when_slowing": True})
@@ -285,7 +288,7 @@ def test_progress_numbers(reasoner: Reasoner) -> None:
     numbers = [step.number for step in script.steps]
     assert numbers == list(range(1, len(numbers) + 1))
     assert all(step.about >= step.number for step in script.steps)
-    assert script.steps[-1].about == len(script.steps)
+    assert script.steps[-1].about >= len(script.steps)
     firsts = [step.section.id for step in script.steps if step.first_in_section]
     assert firsts == list(dict.fromkeys(step.section.id for step in script.steps))
     assert script.steps[0].section.title == "Warning signs first"

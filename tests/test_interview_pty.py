@@ -120,7 +120,11 @@ def debrief_json(path: Path, cwd: Path) -> dict[str, Any]:
 
 
 def conclusions(report: dict[str, Any]) -> tuple:
-    return (report["triage"], report["causes"], report["ruled_out"], report["plan"])
+    """What goal-directed questioning keeps: red flags, the leading causes in order, the plan's
+    items (causes that cannot change the outcome are not asked about further)."""
+    return (report["triage"]["level"], sorted(f["rule"] for f in report["triage"]["flags"]),
+            [c["id"] for c in report["causes"] if c["leading"]],
+            [item["id"] for item in report["plan"]])
 
 
 def test_full_interview_to_the_report(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from crampdx.knowledge import conditions as cond
 from crampdx.knowledge.loader import FINDING_THRESHOLD
 from crampdx.knowledge.model import TRIAGE_LEVELS, KnowledgeBase
 from crampdx.plan import NextRace, Plan, PlanItem, make_plan
+from crampdx.questioning import open_rules
 
 LEADING_MIN_CERTAINTY = 0.3
 LEADING_MAX = 3
@@ -65,7 +66,7 @@ def _triage(inference: Inference) -> Triage:
     return Triage(level, flags)
 
 
-def _causes(kb: KnowledgeBase, inference: Inference) -> tuple[list[CauseResult], list[CauseResult]]:
+def cause_results(kb: KnowledgeBase, inference: Inference) -> tuple[list[CauseResult], list[CauseResult]]:
     results = []
     for cause_id, certainty in inference.causes.items():
         cause = kb.causes[cause_id]
@@ -84,48 +85,12 @@ def leading_causes(causes: list[CauseResult]) -> list[str]:
     return strong or [c.id for c in causes[:1] if c.certainty > 0.1]
 
 
-def finding_truth_function(kb: KnowledgeBase, answers: dict[str, Any],
-                           findings: dict[str, float]):
-    """Three-valued truth of a finding: True if concluded, None while a producer could still
-    fire once more questions are answered, else False."""
-    memo: dict[str, bool | None] = {}
-
-    def truth(finding: str) -> bool | None:
-        if findings.get(finding, 0) > FINDING_THRESHOLD:
-            return True
-        if finding in memo:
-            return memo[finding]
-        memo[finding] = False  # guards against cycles while evaluating
-        open_ = any(cond.evaluate(rule.when, answers, truth) is None
-                    for rule in kb.rules_for("finding", finding) if rule.certainty > 0)
-        memo[finding] = None if open_ else False
-        return memo[finding]
-
-    return truth
-
-
-def open_rules(kb: KnowledgeBase, answers: dict[str, Any], findings: dict[str, float]):
-    """Rules whose outcome still depends on unanswered questions."""
-    truth = finding_truth_function(kb, answers, findings)
-    return [rule for rule in kb.rules.values() if cond.evaluate(rule.when, answers, truth) is None]
-
-
 def _missing_pieces(rule, answers: dict[str, Any], findings: dict[str, float]) -> int:  # type: ignore[no-untyped-def]
     """How many answers and findings a rule still lacks: the fewer, the closer it is to firing."""
     facts = [f for f in cond.facts_of(rule.when) if f not in answers]
     pending = [f for f in cond.findings_of(rule.when, negated=False)
                if findings.get(f, 0) <= FINDING_THRESHOLD]
     return max(1, len(facts) + len(pending))
-
-
-def relevant_questions(kb: KnowledgeBase, answers: dict[str, Any],
-                       findings: dict[str, float] | None = None) -> set[str]:
-    """Unanswered questions whose answer could still change some rule's outcome (goal-directed
-    questioning): every other question can be skipped without changing the diagnosis."""
-    if findings is None:
-        findings = {}
-    return {fact for rule in open_rules(kb, answers, findings)
-            for fact in cond.facts_of(rule.when) if fact not in answers}
 
 
 def _unanswered(kb: KnowledgeBase, answers: Answers, inference: Inference) -> list[Unanswered]:
@@ -163,7 +128,7 @@ def diagnose(reasoner: Reasoner, answers: Answers, *, next_race: NextRace | None
     when given, else for a race like this one."""
     kb = reasoner.kb
     inference = reasoner.infer(answers.values)
-    causes, ruled_out = _causes(kb, inference)
+    causes, ruled_out = cause_results(kb, inference)
     leading = leading_causes(causes)
     diagnosis = Diagnosis(
         answers=answers,

@@ -17,8 +17,14 @@ from typing import Any, Iterable, Mapping, Protocol
 from crampdx.answers import UNKNOWN_WORDS, Answers, coerce
 from crampdx.engine import Evidence, Inference, Reasoner
 from crampdx.knowledge import conditions as cond
-from crampdx.knowledge.loader import FINDING_THRESHOLD
 from crampdx.knowledge.model import KnowledgeBase, Question, Rule, Section
+from crampdx.diagnosis import (
+    LEADING_MAX,
+    LEADING_MIN_CERTAINTY,
+    cause_results,
+    leading_causes,
+)
+from crampdx.questioning import open_rules, relevant_questions
 
 RED_FLAGS = "red_flags"
 DONT_KNOW = "don't know"  # how a skipped question is saved: answers.coerce reads it as unknown
@@ -182,45 +188,19 @@ class Interview:
         return cond.evaluate(question.ask_if, self.values, lambda _finding: None) is not False
 
     def open_rules(self) -> list[Rule]:
-        """Rules whose outcome still hangs on questions not yet asked.
-
-        Like `diagnosis.open_rules`, except that a question answered "don't know" stays unknown
-        for good: a rule that needs it can no longer fire, so its other questions stop mattering
-        to it. Without skipped questions the two agree (a test holds them to it).
-        """
-        values, skipped, findings = self.values, self.skipped, self._inference.findings
-        memo: dict[str, bool | None] = {}
-
-        def truth(finding: str) -> bool | None:
-            if findings.get(finding, 0) > FINDING_THRESHOLD:
-                return True
-            if finding in memo:
-                return memo[finding]
-            memo[finding] = False  # guards against cycles while evaluating
-            open_ = any(possible(rule.when) is None
-                        for rule in self.kb.rules_for("finding", finding) if rule.certainty > 0)
-            memo[finding] = None if open_ else False
-            return memo[finding]
-
-        def possible(condition: cond.Condition) -> bool | None:
-            if isinstance(condition, cond.FactTest):
-                if any(fact in skipped for fact in condition.facts()):
-                    return False
-                return condition.evaluate(values)
-            if isinstance(condition, cond.FindingTest):
-                result = truth(condition.finding)
-                return result if result is None or not condition.negated else not result
-            results = [possible(part) for part in condition.parts]
-            if isinstance(condition, cond.AllOf):
-                return False if False in results else (None if None in results else True)
-            return True if True in results else (None if None in results else False)
-
-        return [rule for rule in self.kb.rules.values() if possible(rule.when) is None]
+        """Rules whose outcome still hangs on questions not yet asked; a question answered
+        "don't know" stays unknown for good, so rules that need it are closed."""
+        return open_rules(self.kb, self.values, self._inference.findings, self.skipped)
 
     def relevant(self) -> set[str]:
-        """Unasked questions whose answer can still change some rule's outcome."""
-        done = set(self.values) | self.skipped
-        return {fact for rule in self.open_rules() for fact in cond.facts_of(rule.when)} - done
+        """Unasked questions whose answer could still change the triage, the leading causes
+        or their order (see crampdx.questioning)."""
+        inference = self._inference
+        causes, _ = cause_results(self.kb, inference)
+        return relevant_questions(self.kb, self.values, inference=inference,
+                                  leading=leading_causes(causes),
+                                  threshold=LEADING_MIN_CERTAINTY, max_leading=LEADING_MAX,
+                                  unknowable=self.skipped) - set(self.asked)
 
     def candidates(self) -> list[str]:
         """Questions still to ask, in order: red flags and the race's description always (if

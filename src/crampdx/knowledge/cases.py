@@ -164,13 +164,13 @@ def ranked_text(outcome: CaseOutcome, limit: int = 6) -> str:
 def why_not(kb: KnowledgeBase, rule_id: str, answers: Mapping[str, Any],
             inference: "Inference") -> str:
     """Which parts of a rule's condition did not hold: the first thing an author needs to see."""
-    from crampdx.diagnosis import finding_truth_function
+    from crampdx.questioning import finding_truth
     from crampdx.knowledge.reference import describe_test
 
     rule = kb.rules.get(rule_id)
     if rule is None:
         return "it did not load"
-    truth = finding_truth_function(kb, dict(answers), inference.findings)
+    truth = finding_truth(kb, dict(answers), inference.findings)
     reasons: list[str] = []
     for leaf in cond.walk(rule.when):
         if isinstance(leaf, cond.FindingTest):

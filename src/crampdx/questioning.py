@@ -1,0 +1,164 @@
+"""Which unanswered questions still matter: MYCIN-style goal-directed questioning.
+
+A question is worth asking only if its answer could still change what the report concludes:
+the red flags, which causes lead, and their order. Rules are judged with three-valued logic
+(an unanswered question is unknown, not false); a question answered "don't know" stays unknown
+for good, so rules that need it are closed. Certainty bounds then tell whether the open rules
+of a cause, all firing at full strength, could still move it into or out of the leading causes
+or past another leading cause; if not, their questions are not asked.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Mapping
+
+from crampdx.certainty import combine_all
+from crampdx.engine import Inference
+from crampdx.knowledge import conditions as cond
+from crampdx.knowledge.loader import FINDING_THRESHOLD
+from crampdx.knowledge.model import KnowledgeBase, Rule
+
+Truth = Callable[[str], "bool | None"]
+
+
+def finding_truth(kb: KnowledgeBase, answers: Mapping[str, Any], findings: Mapping[str, float],
+                  unknowable: Iterable[str] = ()) -> Truth:
+    """Three-valued truth of a finding: True if concluded, None while a producer could still
+    fire once more questions are answered, else False."""
+    memo: dict[str, bool | None] = {}
+    closed = set(unknowable)
+
+    def truth(finding: str) -> bool | None:
+        if findings.get(finding, 0) > FINDING_THRESHOLD:
+            return True
+        if finding in memo:
+            return memo[finding]
+        memo[finding] = False  # guards against cycles while evaluating
+        still_open = any(status(rule.when, answers, truth, closed) is None
+                         for rule in kb.rules_for("finding", finding) if rule.certainty > 0)
+        memo[finding] = None if still_open else False
+        return memo[finding]
+
+    return truth
+
+
+def status(condition: cond.Condition, answers: Mapping[str, Any], truth: Truth,
+           unknowable: set[str]) -> bool | None:
+    """Like conditions.evaluate, but a test on an unknowable answer can never hold."""
+    if not unknowable:
+        return cond.evaluate(condition, answers, truth)
+    if isinstance(condition, cond.FactTest):
+        if any(fact in unknowable for fact in condition.facts()):
+            return False
+        return condition.evaluate(answers)
+    if isinstance(condition, cond.FindingTest):
+        result = truth(condition.finding)
+        return result if result is None or not condition.negated else not result
+    results = [status(part, answers, truth, unknowable) for part in condition.parts]
+    if isinstance(condition, cond.AllOf):
+        return False if False in results else (None if None in results else True)
+    return True if True in results else (None if None in results else False)
+
+
+def open_rules(kb: KnowledgeBase, answers: Mapping[str, Any], findings: Mapping[str, float],
+               unknowable: Iterable[str] = ()) -> list[Rule]:
+    """Rules whose outcome still depends on questions not yet answered."""
+    closed = set(unknowable)
+    truth = finding_truth(kb, answers, findings, closed)
+    return [rule for rule in kb.rules.values()
+            if status(rule.when, answers, truth, closed) is None]
+
+
+def rule_questions(rules: Iterable[Rule], answers: Mapping[str, Any],
+                   unknowable: Iterable[str] = ()) -> set[str]:
+    """The unanswered questions these rules read."""
+    done = set(answers) | set(unknowable)
+    return {fact for rule in rules for fact in cond.facts_of(rule.when)} - done
+
+
+def material_rules(kb: KnowledgeBase, open_: list[Rule], inference: Inference,
+                   leading: list[str], threshold: float, max_leading: int) -> list[Rule]:
+    """The open rules that could still change the outcome.
+
+    - red-flag rules always (safety first: every warning sign is asked about);
+    - for a cause not leading: any rule, while its rules could lift it to the leading threshold
+      (and past the last leading cause when `max_leading` already lead);
+    - for a leading cause: positive rules while it could overtake a leading cause ranked above
+      it, or reach the threshold when it leads only for want of a stronger one; negative rules while they could drop it below the threshold or below one ranked
+      beneath it;
+    - rules concluding findings that such rules read (transitively).
+
+    A rule that fired on a finding which open rules could still strengthen is treated like an
+    open rule: its contribution may still grow up to its own certainty.
+    """
+    producers_open = {rule.then for rule in open_
+                      if rule.then_kind == "finding" and rule.certainty > 0}
+    growing = [evidence.rule for evidence in inference.fired.values()
+               if evidence.rule.then_kind == "cause"
+               and cond.findings_of(evidence.rule.when, negated=False) & producers_open]
+    candidates = open_ + [rule for rule in growing if rule not in open_]
+    candidate_ids = {rule.id for rule in candidates}
+    settled: dict[str, list[float]] = {}
+    for (kind, cause), pile in inference.evidence.items():
+        if kind == "cause":
+            settled[cause] = [e.certainty for e in pile if e.rule.id not in candidate_ids]
+    current = {e.rule.id: e.certainty for e in inference.fired.values()}
+    best: dict[str, float] = {}
+    worst: dict[str, float] = {}
+    for cause in kb.causes:
+        rules = [rule for rule in candidates if rule.then_kind == "cause" and rule.then == cause]
+        fixed = settled.get(cause, [])
+        best[cause] = combine_all(fixed + [r.certainty if r.certainty > 0
+                                           else current.get(r.id, 0.0) for r in rules])
+        worst[cause] = combine_all(fixed + [r.certainty if r.certainty < 0
+                                            else current.get(r.id, 0.0) for r in rules])
+    now = {cause: inference.causes.get(cause, 0.0) for cause in kb.causes}
+    leaders = [c for c in leading if c in now]
+
+    def matters(rule: Rule) -> bool:
+        if rule.then_kind == "triage":
+            return True
+        cause = rule.then
+        if cause not in leaders:
+            full = len(leaders) >= max_leading
+            return best[cause] >= threshold and (not full or best[cause] > now[leaders[-1]])
+        above = [d for d in leaders if d != cause and now[d] >= now[cause]]
+        below = [d for d in leaders if d != cause and now[d] <= now[cause]]
+        if rule.certainty > 0:  # a weak leader could become a strong one, or overtake
+            return (now[cause] < threshold <= best[cause]
+                    or any(best[cause] > now[d] for d in above))
+        return worst[cause] < threshold or any(worst[cause] < now[d] for d in below)
+
+    chosen = {rule.id: rule for rule in candidates
+              if rule.then_kind != "finding" and matters(rule)}
+    wanted = {f for rule in chosen.values() for f in cond.findings_of(rule.when)}
+    producers = [rule for rule in open_ if rule.then_kind == "finding"]
+    grew = True
+    while grew:
+        grew = False
+        for rule in producers:
+            if rule.then in wanted and rule.id not in chosen:
+                chosen[rule.id] = rule
+                wanted |= cond.findings_of(rule.when)
+                grew = True
+    open_ids = {rule.id for rule in open_}
+    return [rule for rule in kb.rules.values() if rule.id in chosen and rule.id in open_ids]
+
+
+def relevant_questions(kb: KnowledgeBase, answers: Mapping[str, Any],
+                       findings: Mapping[str, float] | None = None, *,
+                       inference: Inference | None = None,
+                       leading: list[str] | None = None, threshold: float = 0.3,
+                       max_leading: int = 3, unknowable: Iterable[str] = ()) -> set[str]:
+    """Unanswered questions whose answer could still change the outcome.
+
+    Without `inference`, every open rule counts (a question matters if it can change any rule's
+    outcome); with the current inference and leading causes, only rules that could change the
+    triage, the leading causes or their order count.
+    """
+    if inference is not None:
+        findings = inference.findings
+    open_ = open_rules(kb, answers, findings or {}, unknowable)
+    if inference is not None:
+        open_ = material_rules(kb, open_, inference, leading or [], threshold, max_leading)
+    return rule_questions(open_, answers, unknowable)
