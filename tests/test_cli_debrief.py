@@ -184,3 +184,12 @@ def test_piped_report_fits_80_columns_without_colour(tmp_path: Path) -> None:
     assert "\x1b[" not in proc.stdout
     assert max(len(line) for line in proc.stdout.splitlines()) <= 80
     assert proc.stdout.index("See a doctor") < proc.stdout.index("Likely causes")
+
+
+def test_answers_directory_given_as_kb_says_so(run_cli, write, mini_kb) -> None:  # type: ignore[no-untyped-def]
+    """A coach who passes a folder of answers files to --kb is told what --kb expects."""
+    answers = write("team/ann.yaml", "cramp_pattern: localized\ncramp_sites: [calf]\nonset_km: 30\n")
+    status, _, err = run_cli("debrief", str(answers), "--kb", str(answers.parent))
+    assert status == 2
+    assert "ann.yaml:1:1: not a knowledge file" in err
+    assert "--kb takes a directory of knowledge files" in err

@@ -141,6 +141,15 @@ class _Loader:
             self.problem(f"a knowledge file is a mapping of kinds ({', '.join(KINDS)}), "
                          f"not {type_name(document)}", Origin(path, 1), document)
             return
+        exact = [k for k in document if k in KINDS]
+        close = [k for k in document if did_you_mean(str(k), KINDS)]
+        if document and not exact and len(close) * 2 < len(document):  # misspelt kinds are few
+            keys = ", ".join(str(k) for k in list(document)[:3])
+            self.problem(f"not a knowledge file: its keys ({keys}...) are no kinds of knowledge "
+                         f"({', '.join(KINDS)}); an answers file goes to 'crampdx debrief', "
+                         "and --kb takes a directory of knowledge files",
+                         Origin(path), document, next(iter(document)))
+            return
         for kind, items in document.items():
             if kind not in KINDS:
                 self.problem(f"unknown kind '{kind}'{did_you_mean(str(kind), KINDS)}; "
