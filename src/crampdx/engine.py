@@ -378,20 +378,25 @@ class _Matcher(_ReteMatcher):
             return super().changes(adding, deleting)
         dirty, self._pending = self._pending, set()
         alpha, missing, matches = self._alpha, self._missing, self._matches
+        users_of, blockers_of, keys_of = self._users, self._blockers, self._keys_of_class
         for fact in deleting or ():
             identity = id(fact)
-            for key in self._keys_of_class.get(type(fact), ()):
+            for key in keys_of.get(type(fact), ()):
                 memory = alpha[key]
                 if memory.pop(identity, None) is None:
                     continue
-                if not memory:
-                    for position in self._users[key]:
+                emptied = not memory
+                for position in users_of[key]:
+                    if emptied:
                         missing[position] += 1
-                dirty.update(p for p in self._users[key] if p in matches)
-                dirty.update(p for p in self._blockers[key] if not missing[p] or p in matches)
+                    if position in matches:
+                        dirty.add(position)
+                for position in blockers_of[key]:
+                    if not missing[position] or position in matches:
+                        dirty.add(position)
         for fact in adding or ():
             identity = id(fact)
-            for key in self._keys_of_class.get(type(fact), ()):
+            for key in keys_of.get(type(fact), ()):
                 _, name, predicate = key
                 if name is not None:
                     try:
@@ -401,13 +406,18 @@ class _Matcher(_ReteMatcher):
                     if predicate is not None and not predicate(value):
                         continue
                 memory = alpha[key]
-                if not memory:
-                    for position in self._users[key]:
-                        missing[position] -= 1
+                filling = not memory
+                if filling:
                     self._filled.add(key)
                 memory[identity] = fact
-                dirty.update(p for p in self._users[key] if not missing[p])
-                dirty.update(p for p in self._blockers[key] if not missing[p] or p in matches)
+                for position in users_of[key]:
+                    if filling:
+                        missing[position] -= 1
+                    if not missing[position]:
+                        dirty.add(position)
+                for position in blockers_of[key]:
+                    if not missing[position] or position in matches:
+                        dirty.add(position)
         added: list[_Activation] = []
         removed: list[_Activation] = []
         # Among activations the strategy ranks equal, the one inserted last fires first: insert
