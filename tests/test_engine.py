@@ -115,3 +115,34 @@ def test_finding_cycles_are_refused(tmp_path: Path) -> None:
     (tmp_path / "kb.yaml").write_text(text)
     with pytest.raises(CrampdxError, match="cycle"):
         load_knowledge([tmp_path])
+
+
+def test_fast_matcher_agrees_with_expertas_own_rete() -> None:
+    """The engine's planned matcher is an optimisation only: with experta's own Rete matcher
+    and agenda strategy plugged back in, every example reaches the same causes, findings,
+    fired rules and red flags."""
+    from pathlib import Path
+
+    from crampdx.answers import load_answers
+    from crampdx.compat import KnowledgeEngine
+    from crampdx.knowledge import default_knowledge_dirs
+
+    from conftest import EXAMPLES
+
+    kb = load_knowledge(default_knowledge_dirs())
+    fast = Reasoner(kb)
+    plain = Reasoner(kb)
+    plain.engine = type("PlainRete", (plain.engine_class,), {
+        "__matcher__": KnowledgeEngine.__matcher__,
+        "__strategy__": KnowledgeEngine.__strategy__})()
+    assert type(plain.engine.matcher).__name__ == "ReteMatcher"
+    compared = 0
+    for path in sorted(Path(EXAMPLES).glob("*.yaml")):
+        answers = load_answers(path, kb).values
+        one, two = fast.infer(answers), plain.infer(answers)
+        assert one.causes == pytest.approx(two.causes), path.name
+        assert one.findings == pytest.approx(two.findings), path.name
+        assert set(one.fired) == set(two.fired), path.name
+        assert {e.rule.id for e in one.triage} == {e.rule.id for e in two.triage}, path.name
+        compared += 1
+    assert compared >= 12
