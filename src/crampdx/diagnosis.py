@@ -12,7 +12,7 @@ from crampdx.engine import Evidence, Inference, Reasoner
 from crampdx.knowledge import conditions as cond
 from crampdx.knowledge.loader import FINDING_THRESHOLD
 from crampdx.knowledge.model import TRIAGE_LEVELS, KnowledgeBase
-from crampdx.plan import NextRace, Plan, PlanItem, make_plan
+from crampdx.plan import NextRace, Plan, make_plan
 from crampdx.questioning import open_rules
 
 LEADING_MIN_CERTAINTY = 0.3
