@@ -59,9 +59,12 @@ class Diagnosis:
     questions_total: int = 0
 
 
-def _triage(inference: Inference) -> Triage:
+def _triage(kb: KnowledgeBase, inference: Inference) -> Triage:
+    """Most severe first; within a level, in the knowledge files' order, so authors decide
+    which warning a runner reads first (e.g. 'cool first' before anything else)."""
+    order = {rule_id: index for index, rule_id in enumerate(kb.rules)}
     flags = sorted(inference.triage,
-                   key=lambda e: (-TRIAGE_LEVELS.index(e.rule.then), e.rule.id))
+                   key=lambda e: (-TRIAGE_LEVELS.index(e.rule.then), order[e.rule.id]))
     level = flags[0].rule.then if flags else TRIAGE_LEVELS[0]
     return Triage(level, flags)
 
@@ -132,7 +135,7 @@ def diagnose(reasoner: Reasoner, answers: Answers, *, next_race: NextRace | None
     leading = leading_causes(causes)
     diagnosis = Diagnosis(
         answers=answers,
-        triage=_triage(inference),
+        triage=_triage(kb, inference),
         causes=causes,
         ruled_out=ruled_out,
         leading=leading,
