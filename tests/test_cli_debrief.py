@@ -34,7 +34,7 @@ def test_terminal_report_puts_red_flags_first(run_cli, answers: Path) -> None:
     assert status == 0, err
     assert out.index("EMERGENCY") < out.index("Likely causes")
     assert "Hyponatremia" in out and "Call for help now." in out
-    assert "onset_km = 45.062 km" in out  # 28 mi converted
+    assert "onset_km = 45.1 km" in out  # 28 mi converted, rounded to 0.1 km
     assert "What crampdx cannot know" in out
 
 
@@ -97,6 +97,10 @@ BAD_INPUTS = [
     ("number.yaml", "onset_km: [1, 2]\n", "onset_km: expected a number, not a list"),
     ("dup.yaml", "onset_km: 1\nonset_km: 2\n", "dup.yaml:2:1: duplicate key 'onset_km'"),
     ("binary.yaml", b"\xff\xfe\x00bad", "not UTF-8 text"),
+    ("miles.yaml", "onset_km: 26.2 m\n", "'m' could be miles or metres; write mi for miles"),
+    ("exponent.yaml", "onset_km: 1.5e3\n", "onset_km: 1500 km (from '1.5e3') is out of range"),
+    ("onelist.yaml", "cramp_pattern: [localized]\n", "takes one of localized, spreading, full_body, not a list"),
+    ("nothing.yaml", "symptoms: none\n", "for none of these, write [] (an empty list)"),
 ]
 
 
@@ -183,6 +187,7 @@ def test_piped_report_fits_80_columns_without_colour(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "\x1b[" not in proc.stdout
     assert max(len(line) for line in proc.stdout.splitlines()) <= 80
+    assert not [line for line in proc.stdout.splitlines() if line != line.rstrip()]
     assert proc.stdout.index("See a doctor") < proc.stdout.index("Likely causes")
 
 
@@ -193,3 +198,47 @@ def test_answers_directory_given_as_kb_says_so(run_cli, write, mini_kb) -> None:
     assert status == 2
     assert "ann.yaml:1:1: not a knowledge file" in err
     assert "--kb takes a directory of knowledge files" in err
+
+
+def test_unquoted_clock_time_is_hours_and_minutes(run_cli, write, mini_kb) -> None:  # type: ignore[no-untyped-def]
+    """YAML 1.1 would read 3:54 as the base-60 number 234; a runner means 3 h 54 min."""
+    path = write("clock.yaml", "event_duration_h: 3:54\n")
+    status, out, err = run_cli("debrief", str(path), "--format", "json")
+    assert status == 0, err
+    assert json.loads(out)["answers"]["event_duration_h"] == 3.9
+
+
+def test_converted_numbers_are_rounded_and_track_metres_accepted(run_cli, write, mini_kb) -> None:  # type: ignore[no-untyped-def]
+    """26.2 mi reads as 42.2 km (not 42.16481), and '400 m' on a km question is 0.4 km."""
+    path = write("units.yaml", "onset_km: 26.2 mi\nlongest_run_km: 400 m\n")
+    status, out, err = run_cli("debrief", str(path), "--format", "json")
+    assert status == 0, err
+    assert json.loads(out)["answers"] == {"onset_km": 42.2, "longest_run_km": 0.4}
+
+
+def test_cramp_after_the_finish_is_caught(run_cli, write) -> None:  # type: ignore[no-untyped-def]
+    """With the shipped questions, an onset beyond the race distance (a miles/km slip) is an
+    error naming the line, because onset_km is `not_above: event_distance_km` in the YAML."""
+    path = write("slip.yaml", "event_distance_km: 26.2 mi\nonset_km: 30 mi\n")
+    status, _, err = run_cli("debrief", str(path))
+    assert status == 2
+    assert "slip.yaml:2:1: onset_km: 48.3 km is more than event_distance_km (42.2 km)" in err
+
+
+def test_a_bad_file_in_a_group_does_not_stop_the_others(run_cli, write, mini_kb) -> None:  # type: ignore[no-untyped-def]
+    """A coach's team run reports the bad file, still prints the others, and exits 2."""
+    good = write("good.yaml", "cramp_pattern: localized\n")
+    bad = write("bad.yaml", "cramp_pattern: everywhere\n")
+    other = write("other.yaml", "cramp_pattern: full_body\n")
+    status, out, err = run_cli("debrief", str(good), str(bad), str(other), "--format", "json")
+    assert status == 2
+    assert [Path(r["file"]).name for r in json.loads(out)] == ["good.yaml", "other.yaml"]
+    assert err.count("crampdx: error:") == 1 and "bad.yaml:1:1" in err
+
+
+def test_missing_crampdx_kb_directory_names_the_variable(run_cli, answers: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CRAMPDX_KB that points nowhere says so, rather than blaming a path from nowhere."""
+    monkeypatch.setenv("CRAMPDX_KB", "/no/such/kb")
+    status, _, err = run_cli("debrief", str(answers))
+    assert status == 2 and "CRAMPDX_KB names '/no/such/kb'" in err

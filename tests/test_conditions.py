@@ -90,6 +90,7 @@ def test_findings_in_conditions(tmp_path: Path) -> None:
         ("{ch: w}", "'w' is not a choice of ch"),
         ("{ch: xx}", "(did you mean 'x'?)"),
         ("{n: {greater: 4}}", "unknown operator 'greater'"),
+        ("{n: {less_than: 4}}", "unknown operator 'less_than' for n (did you mean 'lt'?)"),
         ("{n: {gt: {fact: ch}}}", "'gt' compares numbers; ch is a choice"),
         ("{b: maybe}", "b is true/false"),
         ("{finding: nope}", "unknown finding 'nope'"),

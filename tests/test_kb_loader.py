@@ -188,7 +188,7 @@ def test_a_case_loads(tmp_path: Path) -> None:
     result = read_knowledge([BASE, tmp_path])
     assert result.problems == []
     case = result.cases["my-case"]
-    assert case.answers == {"onset_km": 16.093, "cramp_pattern": "full_body"}
+    assert case.answers == {"onset_km": 16.1, "cramp_pattern": "full_body"}
     assert case.appear == ("electrolyte_depletion",)
 
 

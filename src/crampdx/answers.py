@@ -65,6 +65,8 @@ def coerce(question: Question, value: Any) -> Any:
             raise AnswerError(f"{shown} is out of range: expected {low:g} to {high:g}{unit}")
         return int(number) if number.is_integer() and not question.unit else round(number, 3)
     if qtype == "choice":
+        if isinstance(value, list):
+            raise AnswerError(f"takes one of {', '.join(question.choices)}, not a list")
         return _choice(question, value)
     items = value
     if isinstance(value, str):
@@ -74,6 +76,9 @@ def coerce(question: Question, value: Any) -> Any:
                           f"not {type_name(value)}")
     chosen: list[str] = []
     for item in items:
+        if isinstance(item, str) and item.strip().lower() in ("none", "nothing", "no") \
+                and "none" not in question.choices:
+            raise AnswerError("for none of these, write [] (an empty list)")
         choice = _choice(question, item)
         if choice is not None and choice not in chosen:
             chosen.append(choice)
@@ -120,7 +125,26 @@ def parse_answers(data: Any, kb: KnowledgeBase, path: str = "<answers>") -> Answ
             raise CrampdxError(f"{key}: {exc}", path=path, line=line, column=column) from None
         if coerced is not None:
             answers.values[key] = coerced
+    _check_together(answers, kb, data, path)
     return answers
+
+
+NOT_ABOVE_SLACK = 1.05
+
+
+def _check_together(answers: Answers, kb: KnowledgeBase, data: Any, path: str) -> None:
+    """Catch slips that each answer alone cannot show, e.g. the first cramp after the finish
+    (an onset in miles after a distance in km): a question's `not_above`."""
+    values = answers.values
+    for question in kb.questions.values():
+        limit = question.not_above
+        if limit is not None and question.id in values and limit in values and values[question.id] > values[limit] * NOT_ABOVE_SLACK:
+            line, column = data.position_of(question.id) if isinstance(data, LocatedDict) \
+                else (None, None)
+            unit = f" {question.unit}" if question.unit else ""
+            raise CrampdxError(f"{question.id}: {values[question.id]:g}{unit} is more than "
+                               f"{limit} ({values[limit]:g}{unit}); check the answers and "
+                               "their units", path=path, line=line, column=column)
 
 
 def load_answers(path: Path, kb: KnowledgeBase) -> Answers:

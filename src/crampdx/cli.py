@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Sequence
 
 from crampdx import __version__
-from crampdx.errors import CrampdxError
+from crampdx.errors import EXIT_USAGE, CrampdxError
 
 EXAMPLES = """\
 examples:
@@ -115,8 +115,21 @@ def cmd_debrief(args: argparse.Namespace) -> int:
     weeks = _weeks_argument(args.weeks)
     compiled = api.reasoner(args.kb)
     next_race = api.load_next_race(args.next_race, args.kb) if args.next_race else None
-    diagnoses = [api.diagnose_file(path, args.kb, weeks=weeks, next_race=next_race)
-                 for path in args.answers]
+    # A coach's group: a bad file is reported and skipped, the others still get their reports,
+    # and the exit status says that something was wrong.
+    diagnoses, paths, failed = [], [], 0
+    for path in args.answers:
+        try:
+            diagnoses.append(api.diagnose_file(path, args.kb, weeks=weeks, next_race=next_race))
+            paths.append(path)
+        except CrampdxError as exc:
+            if len(args.answers) == 1:
+                raise
+            print(f"crampdx: error: {exc}", file=sys.stderr)
+            failed += 1
+    if not diagnoses:
+        return EXIT_USAGE
+    status = EXIT_USAGE if failed else 0
     kb = compiled.kb
     if fmt == "html":
         from crampdx.render import html
@@ -127,9 +140,8 @@ def cmd_debrief(args: argparse.Namespace) -> int:
 
         from crampdx.render.json import to_dict
 
-        documents = [dict(to_dict(d, kb), file=str(path))
-                     for d, path in zip(diagnoses, args.answers)]
-        payload = documents[0] if len(documents) == 1 else documents
+        documents = [dict(to_dict(d, kb), file=str(path)) for d, path in zip(diagnoses, paths)]
+        payload = documents[0] if len(args.answers) == 1 else documents
         text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
     elif fmt == "markdown":
         from crampdx.render import markdown
@@ -140,17 +152,17 @@ def cmd_debrief(args: argparse.Namespace) -> int:
 
         if args.output is None:
             for index, diagnosis in enumerate(diagnoses):
-                if len(diagnoses) > 1:
-                    print(("\n" if index else "") + f"== {args.answers[index]} ==")
+                if len(args.answers) > 1:
+                    print(("\n" if index else "") + f"== {paths[index]} ==")
                 terminal.render(diagnosis, kb, sys.stdout)
-            return 0
+            return status
         text = "\n\n".join(terminal.render(d, kb) for d in diagnoses)
     if args.output:
         _write_output(args.output, text)
         print(f"crampdx: report written to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
-    return 0
+    return status
 
 
 def _weeks_argument(value: str | None) -> int | None:

@@ -17,10 +17,14 @@ class Unit:
     name: str
     label: str
     aliases: dict[str, tuple[float, float]] = field(default_factory=dict)
+    digits: int = 2  # converted answers are rounded to this many decimals
 
     def convert(self, number: float, spelled: str) -> float:
+        """The number in this unit, rounded: 26.2 mi is 42.2 km, not 42.16481 km."""
         factor, offset = self.aliases[spelled]
-        return number * factor + offset
+        if (factor, offset) == (1, 0):
+            return number
+        return round(number * factor + offset, self.digits)
 
 
 def _f_to_c(factor: float = 5 / 9) -> tuple[float, float]:
@@ -30,28 +34,30 @@ def _f_to_c(factor: float = 5 / 9) -> tuple[float, float]:
 UNITS: dict[str, Unit] = {
     unit.name: unit
     for unit in (
+        # no "m": runners write it for miles as often as for metres
         Unit("km", "km", {"km": (1, 0), "k": (1, 0), "kms": (1, 0), "kilometres": (1, 0),
                           "kilometers": (1, 0), "mi": (1.609344, 0), "mile": (1.609344, 0),
-                          "miles": (1.609344, 0), "m": (0.001, 0)}),
+                          "miles": (1.609344, 0)}, digits=1),
         Unit("h", "h", {"h": (1, 0), "hr": (1, 0), "hrs": (1, 0), "hour": (1, 0),
                         "hours": (1, 0), "min": (1 / 60, 0), "mins": (1 / 60, 0),
                         "minutes": (1 / 60, 0)}),
         Unit("m", "m", {"m": (1, 0), "metres": (1, 0), "meters": (1, 0), "ft": (0.3048, 0),
-                        "feet": (0.3048, 0), "km": (1000, 0)}),
+                        "feet": (0.3048, 0), "km": (1000, 0)}, digits=0),
         Unit("°C", "°C", {"c": (1, 0), "°c": (1, 0), "celsius": (1, 0), "f": _f_to_c(),
-                          "°f": _f_to_c(), "fahrenheit": _f_to_c()}),
+                          "°f": _f_to_c(), "fahrenheit": _f_to_c()}, digits=1),
         Unit("ml/h", "ml per hour", {"ml/h": (1, 0), "ml": (1, 0), "l/h": (1000, 0),
                                      "l": (1000, 0), "oz/h": (29.5735, 0), "oz": (29.5735, 0),
-                                     "fl oz/h": (29.5735, 0)}),
+                                     "fl oz/h": (29.5735, 0)}, digits=0),
         Unit("mg/h", "mg per hour", {"mg/h": (1, 0), "mg": (1, 0), "g/h": (1000, 0),
-                                     "mmol/h": (23, 0)}),
+                                     "mmol/h": (23, 0)}, digits=0),
         Unit("g/h", "g per hour", {"g/h": (1, 0), "g": (1, 0)}),
         Unit("kg", "kg", {"kg": (1, 0), "kgs": (1, 0), "lb": (0.45359237, 0),
-                          "lbs": (0.45359237, 0), "pounds": (0.45359237, 0), "g": (0.001, 0)}),
+                          "lbs": (0.45359237, 0), "pounds": (0.45359237, 0), "g": (0.001, 0)},
+             digits=1),
     )
 }
 
-_NUMBER = r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)"
+_NUMBER = r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:e[-+]?\d+)?"
 _QUANTITY = re.compile(rf"^\s*(?P<number>{_NUMBER})\s*(?P<unit>[^\d\s].*?)?\s*$")
 _CLOCK = re.compile(r"^\s*(?P<h>\d+)\s*(?::|h\s*)(?P<m>[0-5]?\d)\s*(?:m|min)?\s*$", re.I)
 
@@ -69,8 +75,8 @@ def parse_quantity(text: str, unit: str | None) -> float:
     if unit == "h":
         clock = _CLOCK.match(text)
         if clock:
-            return int(clock["h"]) + int(clock["m"]) / 60
-    match = _QUANTITY.match(text)
+            return round(int(clock["h"]) + int(clock["m"]) / 60, UNITS["h"].digits)
+    match = _QUANTITY.match(text.replace("E", "e"))
     if not match:
         raise UnitError(f"'{text}' is not a number" + (f" (e.g. '12 {unit}')" if unit else ""))
     number = float(match["number"].replace(",", "."))
@@ -80,6 +86,12 @@ def parse_quantity(text: str, unit: str | None) -> float:
     if unit is None:
         raise UnitError(f"'{text}': this answer is a plain count, without a unit")
     canonical = UNITS[unit]
+    if spelled == "m" and unit == "km":
+        # "400 m" is a track distance; "26.2 m" is far more likely miles than a 26-metre race
+        if number < 100:
+            raise UnitError(f"'{text}': 'm' could be miles or metres; write mi for miles, or "
+                            "the distance in km")
+        return round(number / 1000, 3)
     if spelled not in canonical.aliases:
         raise UnitError(f"unknown unit '{match['unit']}' for {canonical.label}; "
                         f"use one of: {accepted_units(unit)}")

@@ -10,6 +10,7 @@ date 2024-13-45), recursive aliases and alias bombs are refused with their posit
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -143,8 +144,21 @@ for _tag in REFUSED_TAGS:
     _LocatingConstructor.add_constructor(f"tag:yaml.org,2002:{_tag}", _LocatingConstructor._refuse)
 
 
+class _Resolver(yaml.resolver.Resolver):
+    """YAML 1.1 reads `3:54` as the base-60 number 234; a runner writing a time means 3 h 54.
+    Such scalars stay text, so the answer's unit conversion reads them as hours and minutes."""
+
+
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+_Resolver.yaml_implicit_resolvers = {
+    first: ([("tag:yaml.org,2002:str", _SEXAGESIMAL)] if first in "+-0123456789" else [])
+    + list(resolvers)
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+
+
 class _SafeLocatingLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
-                          yaml.composer.Composer, _LocatingConstructor, yaml.resolver.Resolver):
+                          yaml.composer.Composer, _LocatingConstructor, _Resolver):
     """PyYAML's pure-Python parser: slow, but its error messages name what it found."""
 
     def __init__(self, stream: str, path: str,
@@ -154,7 +168,7 @@ class _SafeLocatingLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.
         yaml.parser.Parser.__init__(self)
         yaml.composer.Composer.__init__(self)
         _LocatingConstructor.__init__(self)
-        yaml.resolver.Resolver.__init__(self)
+        _Resolver.__init__(self)
         self.path, self.depth, self.duplicates = path, 0, duplicates
 
 
@@ -164,14 +178,14 @@ except ImportError:  # PyYAML built without libyaml
     _FastLocatingLoader: type | None = None
 else:
     class _FastLocatingLoader(_CParser, _LocatingConstructor,  # type: ignore[no-redef]
-                              yaml.resolver.Resolver):
+                              _Resolver):
         """libyaml's parser (several times faster) under the same constructors."""
 
         def __init__(self, stream: str, path: str,
                      duplicates: list[CrampdxError] | None = None) -> None:
             _CParser.__init__(self, stream)
             _LocatingConstructor.__init__(self)
-            yaml.resolver.Resolver.__init__(self)
+            _Resolver.__init__(self)
             self.path, self.depth, self.duplicates = path, 0, duplicates
 
 
@@ -222,7 +236,7 @@ def read_text(path: Path, *, what: str = "file", max_bytes: int = MAX_FILE_BYTES
     """Read a user's file, turning every OS problem into a one-line CrampdxError."""
     try:
         if path.is_dir():
-            raise CrampdxError(f"is a directory, not a {what}", path=path)
+            raise CrampdxError(f"is a directory, not {_article(what)} {what}", path=path)
         size = path.stat().st_size
         if size > max_bytes:
             raise CrampdxError(f"{what} is {size:,} bytes; crampdx reads at most {max_bytes:,}",
@@ -332,3 +346,7 @@ def type_name(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return type(value).__name__
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"

@@ -279,6 +279,14 @@ class _Loader:
             self.build_question(raw)
         for raw in self.raw["questions"].values():
             question = kb.questions.get(raw.data["id"])
+            if question is not None and question.not_above is not None:
+                other = kb.questions.get(question.not_above)
+                if other is None or other.type != "number" or question.type != "number" \
+                        or other.unit != question.unit:
+                    self.problem(f"question '{question.id}': 'not_above' names "
+                                 f"'{question.not_above}', which must be a number question in "
+                                 f"the same unit{did_you_mean(question.not_above, kb.questions)}",
+                                 raw.origin, raw.data, "not_above")
             if question is not None and "ask_if" in raw.data:
                 ask_if = self.condition(raw, "ask_if", allow_findings=False)
                 object.__setattr__(question, "ask_if", ask_if)
@@ -341,7 +349,7 @@ class _Loader:
         self.kb.questions[qid] = Question(
             id=qid, section=data["section"], ask=data["ask"].strip(), type=qtype,
             help=data["help"].strip(), origin=raw.origin, choices=choices, unit=unit,
-            range=bounds)
+            range=bounds, not_above=data.get("not_above"))
 
     def build_rule(self, raw: RawItem) -> None:
         data = self.fields(raw)
@@ -556,7 +564,7 @@ class _ConditionParser:
                 explain = (f"'{op}' compares numbers; {question.id} is a {qtype}"
                            if op in ("gt", "ge", "lt", "le", "between")
                            else f"unknown operator '{op}' for {question.id}"
-                           f"{did_you_mean(str(op), allowed)}")
+                           f"{_operator_hint(str(op), allowed)}")
                 self.fail(f"{explain} (a {qtype} takes: {', '.join(allowed)})", test, op)
                 continue
             parsed = self.argument(question, op, arg, test)
@@ -630,6 +638,23 @@ class _ConditionParser:
 
 
 _BAD = object()
+
+# How authors spell operators from other languages, for the did-you-mean.
+_OPERATOR_SYNONYMS = {
+    "less_than": "lt", "lower_than": "lt", "below": "lt", "greater_than": "gt", "more_than": "gt",
+    "above": "gt", "over": "gt", "under": "lt", "lte": "le", "gte": "ge", "at_least": "ge",
+    "at_most": "le", "min": "ge", "max": "le", "eq": "a plain value", "equals": "a plain value",
+    "is": "a plain value", "ne": "not", "not_equal": "not", "one_of": "in", "any_of": "in",
+    "contains": "a plain value", "has": "a plain value", "none_of": "not_in", "all_of": "all",
+    "range": "between",
+}
+
+
+def _operator_hint(op: str, allowed: tuple[str, ...]) -> str:
+    meant = _OPERATOR_SYNONYMS.get(op.lower())
+    if meant is not None and (meant in allowed or meant == "a plain value"):
+        return f" (did you mean {meant if meant == 'a plain value' else repr(meant)}?)"
+    return did_you_mean(op, allowed)
 
 
 def _is_number(value: Any) -> bool:

@@ -26,6 +26,13 @@ def default_knowledge_dirs(extra: list[str | Path] | None = None) -> list[Path]:
     """Shipped knowledge, then CRAMPDX_KB (os.pathsep-separated), then `--kb` directories."""
     dirs = [shipped_knowledge_dir()]
     env = os.environ.get(ENV_VAR, "")
-    dirs += [Path(part) for part in env.split(os.pathsep) if part.strip()]
+    for part in env.split(os.pathsep):
+        if part.strip():
+            if not Path(part).is_dir():
+                from crampdx.errors import CrampdxError
+
+                raise CrampdxError(f"{ENV_VAR} names '{part}', which is no knowledge directory; "
+                                   f"fix or unset {ENV_VAR}")
+            dirs.append(Path(part))
     dirs += [Path(d) for d in (extra or [])]
     return dirs

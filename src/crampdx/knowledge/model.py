@@ -49,6 +49,7 @@ class Question:
     unit: str | None = None
     range: tuple[float, float] | None = None
     ask_if: Condition | None = None
+    not_above: str | None = None
 
 
 @dataclass(frozen=True)

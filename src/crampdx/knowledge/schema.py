@@ -43,6 +43,8 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("unit", "enum", values=tuple(UNITS), description="number: canonical unit"),
         FieldSpec("range", "range", description="number: [min, max] in the unit"),
         FieldSpec("ask_if", "condition", description="Ask only when this condition holds"),
+        FieldSpec("not_above", "ref",
+                  description="number: may not exceed this other number answer (5% slack)"),
     ),
     "findings": (
         FieldSpec("id", "id", True, description="snake_case finding id"),

@@ -77,11 +77,13 @@ def _causes(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[RenderableType]:
                           "below would sharpen the picture."))
     for rank, cause in enumerate(diagnosis.causes, 1):
         leading = cause.id in diagnosis.leading
-        parts.append(Text.assemble(
-            (f"{rank}. ", "bold" if leading else ""), (bar(cause.certainty), "cyan"),
-            f" {cause.certainty:>4.0%}  ", (cause.name, "bold" if leading else "")))
-        if not leading:
-            continue  # the minor causes get one line; their evidence is in --format markdown
+        mark = Text.assemble((f"{rank}. ", "bold" if leading else ""),
+                             (bar(cause.certainty), "cyan"), f" {cause.certainty:>4.0%}  ")
+        parts.append(_hanging(mark, Text(cause.name, style="bold" if leading else ""), 0))
+        if not leading:  # minor causes: their strongest reason; the rest is in --format markdown
+            if cause.support:
+                parts.append(_indent(Text(cause.support[0].rule.because, style="dim"), 3))
+            continue
         parts.append(_indent(Text(cause.summary, style="italic"), 3))
         for item in cause.support + cause.against:
             mark, style = ("+ ", "green") if item.certainty > 0 else ("− ", "red")
@@ -151,15 +153,28 @@ def render_to(console: Console, diagnosis: Diagnosis, kb: KnowledgeBase) -> None
 
 def render(diagnosis: Diagnosis, kb: KnowledgeBase, file: IO[str] | None = None,
            *, width: int | None = None) -> str:
-    """Render to `file` (colour when it is a terminal) or, with no file, return plain text."""
-    if file is None:
-        console = Console(record=True, width=width or 80, color_system=None, file=_Null(),
-                          highlight=False)
-        render_to(console, diagnosis, kb)
-        return console.export_text()
-    console = Console(file=file, width=width, highlight=False)
+    """Render to a terminal `file` in colour; to any other file (a pipe), or with no file
+    (returned), as plain text without the trailing spaces rich pads lines with."""
+    if file is not None and _is_terminal(file):
+        render_to(Console(file=file, width=width, highlight=False), diagnosis, kb)
+        return ""
+    if width is None:
+        width = Console(file=file).width if file is not None else 80
+    console = Console(record=True, width=width, color_system=None, file=_Null(),
+                      highlight=False)
     render_to(console, diagnosis, kb)
+    text = "\n".join(line.rstrip() for line in console.export_text().splitlines()) + "\n"
+    if file is None:
+        return text
+    file.write(text)
     return ""
+
+
+def _is_terminal(file: IO[str]) -> bool:
+    try:
+        return file.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 class _Null:
