@@ -182,6 +182,9 @@ def cmd_questions(args: argparse.Namespace) -> int:
     kb = api.knowledge(args.kb)
     if args.format == "yaml":
         print("# crampdx answers: fill in what you know, delete or leave empty what you don't.")
+        print("# Units may be given: 26.2 mi, 80 F, 1.2 l/h, 3 lb; times as h:mm (3:54).")
+        print("# Then: crampdx debrief THIS-FILE\n")
+        print("athlete:\nevent:")
         section = None
         for question in kb.questions.values():
             if question.section != section:
@@ -190,7 +193,7 @@ def cmd_questions(args: argparse.Namespace) -> int:
             hint = question.unit or (" | ".join(question.choices) if question.choices
                                      else "yes/no" if question.type == "bool" else "number")
             if question.type == "multi":
-                hint = "list of: " + hint
+                hint = "list of: " + hint + "; [] for none"
             print(f"# {question.ask} ({hint})\n{question.id}:")
         return 0
     from rich.console import Console
