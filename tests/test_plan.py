@@ -6,12 +6,17 @@ the seed's prescriptions fails here."""
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from crampdx import api
+from crampdx.answers import parse_answers
 from crampdx.errors import CrampdxError
 from crampdx.knowledge.model import EVIDENCE_LABELS
 from crampdx.knowledge.plans import SIZINGS
@@ -21,6 +26,8 @@ from crampdx.plan import (
     Plan,
     PlanItem,
     _Context,
+    _schedule,
+    fill,
     make_plan,
     parse_next_race,
     resolve_weeks,
@@ -90,8 +97,12 @@ def test_too_few_weeks_to_reach_the_target_says_so() -> None:
     long_runs = item(plan_for("marathon-longest-run-24k.yaml", weeks=4), "long-runs")
     assert long_runs.case == "short_time"
     assert "4 weeks are too few to build safely from 24 km to 35 km" in long_runs.text
-    assert "build to about 30 km by week 2" in long_runs.text
-    assert weeks_of(long_runs)[-1] == (3, 4, "under 21 km")
+    assert "build from 27 km in week 1 to 30 km in week 2" in long_runs.text
+    # The taper stays under 60% of the longest run the plan reaches, not of the target.
+    assert "In the last 2 weeks, keep the long runs under 18 km." in long_runs.text
+    assert weeks_of(long_runs) == [(1, 1, "27 km"), (2, 2, "30 km"), (3, 4, "under 18 km")]
+    one = item(plan_for("marathon-longest-run-24k.yaml", weeks=3), "long-runs")
+    assert "run 27 km in week 1, and race at a pace" in one.text
 
 
 def test_a_ten_k_runner_is_told_28_to_32_km() -> None:
@@ -427,3 +438,236 @@ def test_unknown_descents_and_unknown_start_have_their_own_text() -> None:
     unknown = item(api.diagnose_answers({"onset_km": 30, "longest_run_km": 20,
                                          "cramp_pattern": "spreading"}).plan, "long-runs")
     assert unknown.case == "unknown_distance" and "Give the race distance" in unknown.text
+
+
+# -- the text, the schedule and the counts agree -----------------------------------------------
+#
+# What the runner reads in the text ("29 km in week 1 and 35 km in week 3", "Full-length long
+# runs in this plan: 8", "in this plan: 2") is checked against the week-by-week schedule they
+# read beside it, over a sweep of inputs: each quantity has one source, so they cannot disagree.
+
+SWEEP_DISTANCES = (10, 21.1, 42.2, 50, 100)
+SWEEP_WEEKS = range(2, 21)
+SWEEP_LONGEST = tuple(f"{k} km" for k in range(61)) + tuple(f"{m} mi" for m in range(38))
+ALL_CAUSES = ("insufficient_training", "eccentric_overload", "neuromuscular_fatigue")
+
+
+@cache
+def converted(answer: str) -> float:
+    """The answer as crampdx reads it (miles converted, rounded as the input rounds it)."""
+    return parse_answers({"longest_run_km": answer}, api.knowledge()).values["longest_run_km"]
+
+
+def sized_item(template_id: str, weeks: int, race: dict[str, Any],
+               history: dict[str, Any]) -> PlanItem:
+    """One plan item, text and schedule, exactly as make_plan fills it."""
+    kb = api.knowledge()
+    template = kb.plans[template_id]
+    ctx = _Context(kb, ALL_CAUSES, race, history, weeks, True, None, {})
+    sized = SIZERS[template.sizing](ctx, template.table)
+    assert sized is not None
+    return PlanItem(template_id, None, template.kind, "training", template.title,
+                    fill(template.text[sized.case], sized.values), template.source, "", "",
+                    numbers=dict(sized.values), schedule=_schedule(template, sized.rows),
+                    case=sized.case)
+
+
+def by_week(plan_item: PlanItem, weeks: int) -> dict[int, str]:
+    """The schedule as the runner reads it, one line a week; it covers every week once."""
+    rows = {week: row.text for row in plan_item.schedule
+            for week in range(row.first, row.last + 1)}
+    assert sorted(rows) == list(range(1, weeks + 1)), plan_item.schedule
+    return rows
+
+
+def km_of(row: str) -> float:
+    match = re.fullmatch(r"(?:under )?(\d+(?:\.\d)?) km(?:: the first at full length)?", row)
+    assert match, row
+    return float(match.group(1))
+
+
+def target_of(distance: float) -> float:
+    bands = api.knowledge().plans["long-runs"].table["bands"]
+    return next(b for b in bands if distance <= b["upto"])["target_km"]
+
+
+def number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def check_long_runs(plan_item: PlanItem, weeks: int, distance: float, longest: float) -> None:
+    text, target = plan_item.text, target_of(distance)
+    taper_weeks = plan_item.numbers["taper_weeks"]
+    case = plan_item.case
+    if weeks <= taper_weeks:
+        assert case == "no_time" and not plan_item.schedule
+        assert f"With {weeks} weeks to go there is no time" in text
+        return
+    rows = by_week(plan_item, weeks)
+    available = weeks - taper_weeks
+    kms = [km_of(rows[w]) for w in range(1, available + 1)]
+    assert f"longest run of {number(round(longest, 1))} km" in text \
+        or f"Your longest run, {number(round(longest, 1))} km" in text \
+        or f"from {number(round(longest, 1))} km to" in text, text
+    # No week's long run is longer than the target, and each week adds at most about a step.
+    step = plan_item.numbers["step_km"]
+    assert max(kms) <= target
+    assert all(b >= a for a, b in zip(kms, kms[1:])), kms
+    assert all(b - a <= step + 0.5 for a, b in zip([round(longest, 1)] + kms, kms)
+               if a < target), kms
+    # The taper: its weeks, and its long runs under a share of the longest run of the plan.
+    taper = re.search(r"In the last (\d+) weeks, keep the long runs under (\d+(?:\.\d)?) km\.",
+                      text)
+    assert taper, text
+    assert int(taper.group(1)) == weeks - available == taper_weeks
+    for week in range(available + 1, weeks + 1):
+        assert rows[week] == f"under {taper.group(2)} km"
+    assert float(taper.group(2)) < max(kms)
+    full = [w for w, km in enumerate(kms, 1) if km >= target]
+    first = [w for w in range(1, available + 1) if rows[w].endswith("the first at full length")]
+    count = re.search(r"Full-length long runs in this plan: (\d+)\.", text)
+    if case == "short_time":
+        assert not full and not first and not count, text
+        match = re.search(r"build from (\S+) km in week 1 to (\S+) km in week (\d+), ", text) \
+            or re.search(r"run (\S+) km in week (\d+), ", text)
+        assert match, text
+        *start, reach, week = match.groups() if len(match.groups()) == 3 else (None, *match.groups())
+        if start[0] is not None:
+            assert rows[1] == f"{start[0]} km" and int(week) > 1
+        assert int(week) == available and rows[int(week)] == f"{reach} km"
+        return
+    assert count and int(count.group(1)) == len(full) == plan_item.numbers["runs_at_target"]
+    assert full == list(range(full[0], available + 1))  # every weekend once reached
+    if case == "at_target":
+        assert longest >= target and not first and full[0] == 1
+        assert f"already reaches {number(target)} km: run that length from week 1." in text
+        return
+    assert case == "build" and first == [full[0]] == [plan_item.numbers["reach_week"]]
+    reach = re.search(rf"and {number(target)} km in week (\d+)\.", text)
+    if reach:  # a build of one or more weeks before the target
+        assert int(reach.group(1)) == full[0] > 1
+        start = re.search(r"add \S+ km a week: (\S+) km in week 1 and", text)
+        assert start and rows[1] == f"{start.group(1)} km" and float(start.group(1)) < target
+    else:  # already within a step of it: the target in week 1
+        assert full[0] == 1, text
+        assert re.search(rf"is \S+ km short of {number(target)} km: run that length from week "
+                         r"1\.", text), text
+    assert "in week 1 and" not in text or full[0] > 1
+
+
+@pytest.mark.parametrize("distance", SWEEP_DISTANCES)
+def test_long_runs_text_schedule_and_counts_agree_over_a_sweep(distance: float) -> None:
+    """Longest run 0 to 60 km (in km and in miles) x weeks 2 to 20, for this distance."""
+    cases = set()
+    for answer in SWEEP_LONGEST:
+        longest = converted(answer)
+        for weeks in SWEEP_WEEKS:
+            plan_item = sized_item("long-runs", weeks, {"event_distance_km": distance},
+                                   {"longest_run_km": longest})
+            cases.add(plan_item.case)
+            try:
+                check_long_runs(plan_item, weeks, distance, longest)
+            except AssertionError as error:
+                raise AssertionError(f"{answer}, {distance} km, {weeks} weeks: "
+                                     f"{plan_item.text} {plan_item.schedule}") from error
+    assert cases == {"build", "at_target", "short_time", "no_time"}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(longest=st.floats(min_value=0, max_value=60, allow_nan=False),
+       unit=st.sampled_from(["km", "mi"]), distance=st.sampled_from(SWEEP_DISTANCES),
+       weeks=st.integers(min_value=2, max_value=20))
+def test_long_runs_agree_in_the_whole_plan(longest: float, unit: str, distance: float,
+                                           weeks: int) -> None:
+    """The same through make_plan, from any answer a runner may type."""
+    kb = api.knowledge()
+    amount = round(longest / (1.609344 if unit == "mi" else 1), 2)
+    answers = parse_answers({"event_distance_km": distance,
+                             "longest_run_km": f"{amount} {unit}"}, kb)
+    diagnosis = SimpleNamespace(answers=answers, leading=list(ALL_CAUSES))
+    plan = make_plan(kb, diagnosis, weeks=weeks)  # type: ignore[arg-type]
+    check_long_runs(item(plan, "long-runs"), weeks, distance,
+                    answers.values["longest_run_km"])
+
+
+def test_the_reviewed_long_run_contradictions() -> None:
+    """The new-user review's cases, as the runner reads them."""
+    charity = item(plan_for("mild-eah-charity-marathon.yaml"), "long-runs")
+    assert "29 km, add 3 km a week: 32 km in week 1 and 35 km in week 2." in charity.text
+    assert weeks_of(charity)[:2] == [(1, 1, "32 km"), (2, 2, "35 km: the first at full length")]
+    sixteen = sized_item("long-runs", 12, {"event_distance_km": 42.2},
+                         {"longest_run_km": converted("16 mi")})
+    week = re.search(r"35 km in week (\d+)\.", sixteen.text)
+    assert week and (int(week.group(1)),) * 2 + ("35 km: the first at full length",) \
+        in weeks_of(sixteen)
+    ultra = sized_item("long-runs", 12, {"event_distance_km": 50}, {"longest_run_km": 32})
+    assert "Your longest run, 32 km, is 3 km short of 35 km: run that length from week 1." \
+        in ultra.text and "in week 1 and" not in ultra.text
+    six = item(plan_for("marathon-longest-run-24k.yaml", weeks=6,
+                        next_race=next_race(event_distance_km=42.2, terrain="road")),
+               "long-runs")
+    full = [r for r in six.schedule for _ in range(r.first, r.last + 1) if r.text.startswith("35")]
+    assert f"Full-length long runs in this plan: {len(full)}." in six.text
+
+
+@pytest.mark.parametrize("weeks", SWEEP_WEEKS)
+def test_downhill_text_and_schedule_agree(weeks: int) -> None:
+    """The hard sessions the text counts, their size and the last week are the schedule's."""
+    for race, trained in [({"biggest_race_descent_m": 1400, "elevation_loss_m": 4800}, 300),
+                          ({"elevation_loss_m": 1800}, None),
+                          ({"biggest_race_descent_m": 600, "elevation_loss_m": 1800}, 2000)]:
+        downhill = sized_item("race-specific-downhills", weeks, race,
+                              {"biggest_training_descent_m": trained})
+        if downhill.case == "too_late":
+            assert weeks <= 2 and not downhill.schedule
+            continue
+        rows = by_week(downhill, weeks)
+        hard = [w for w, text in rows.items() if text.startswith("hard:")]
+        match = re.search(r"hard sessions of (\d+) × (\d+) m \(in this plan: (\d+)\), none after "
+                          r"week (\d+), ", downhill.text)
+        assert match, downhill.text
+        reps, hill, count, last = (int(g) for g in match.groups())
+        assert count == len(hard) and last == hard[-1] == weeks - 2
+        assert all(rows[w] == f"hard: {reps} × {hill} m, fast down and back up "
+                   f"({reps * hill} m)" for w in hard)
+        full = re.search(r"build it to (\d+) × (\d+) m \((\d+) m of descent", downhill.text)
+        assert full
+        short = re.search(r"the hard sessions stop at (\d+) m", downhill.text)
+        if short:
+            assert int(short.group(1)) == reps * hill < int(full.group(3))
+        else:
+            assert (reps, hill) == (int(full.group(1)), int(full.group(2)))
+        assert all(w > last for w, text in rows.items() if text == "no hard descents")
+
+
+@pytest.mark.parametrize("weeks", SWEEP_WEEKS)
+def test_lunges_text_and_schedule_agree(weeks: int) -> None:
+    """The start week, the peak and when it is reached, and the hold are the schedule's; the
+    ramp grows every week."""
+    lunges = sized_item("deep-walking-lunges", weeks, {}, {})
+    if lunges.case == "too_late":
+        assert not lunges.schedule and f"With {weeks} weeks to go it is too late" in lunges.text
+        return
+    rows = by_week(lunges, weeks)
+    ramp = [w for w, text in rows.items() if "×" in text and "no more" not in text]
+    hold = [w for w, text in rows.items() if text.endswith(", no more")]
+    assert ramp == list(range(ramp[0], ramp[-1] + 1)) and hold == list(range(ramp[-1] + 1,
+                                                                               weeks + 1))
+    totals = [a * b for a, b in (sets_reps(rows[w]) for w in ramp)]
+    assert all(b > a for a, b in zip(totals, totals[1:])), totals
+    if lunges.case == "full":
+        match = re.search(r"Start in week (\d+) with (\d+ × \d+).* reach (\d+ × \d+) \(or .*\) "
+                          r"in week (\d+); hold it, no more, for the last (\d+) weeks",
+                          lunges.text)
+        assert match, lunges.text
+        start, first, peak, peak_week, held = match.groups()
+        assert int(start) == ramp[0] and rows[ramp[0]] == first
+    else:
+        match = re.search(r"(\d+) are left before the last \d+.*start with (\d+ × \d+), .*stop "
+                          r"at about (\d+ × \d+) in week (\d+) and hold that for the last (\d+) "
+                          r"weeks", lunges.text)
+        assert match, lunges.text
+        left, first, peak, peak_week, held = match.groups()
+        assert int(left) == len(ramp) and ramp[0] == 1 and rows[1] == first
+    assert int(peak_week) == ramp[-1] and rows[ramp[-1]] == peak
+    assert int(held) == len(hold) and all(rows[w] == f"{peak}, no more" for w in hold)

@@ -206,6 +206,10 @@ def _preparation(ctx: _Context, t: Mapping[str, Any]) -> Sized:
 
 
 def _long_runs(ctx: _Context, t: Mapping[str, Any]) -> Sized | None:
+    """Every number the text gives is read off the schedule it describes: the weekly long runs
+    are rounded first (to whole km, half up, never beyond the target), then the first week's
+    run, the week the target is reached, the full-length runs and the taper are counted from
+    them, so the text, the schedule and the counts cannot disagree."""
     runs_lo, runs_hi = t["runs_in_a_preparation"]
     step, taper, weeks = t["step_km"], t["taper_weeks"], ctx.weeks
     values: dict[str, Any] = {
@@ -221,34 +225,42 @@ def _long_runs(ctx: _Context, t: Mapping[str, Any]) -> Sized | None:
     target = band["target_km"]
     values.update(label=band["label"], target=band.get("target"), note=band.get("note"),
                   distance_km=distance, target_km=target,
-                  taper_km=round(target * t["taper_fraction"]))
+                  taper_km=_round(target * t["taper_fraction"], 1))
     available = weeks - taper
     if available <= 0:
         return Sized("no_time", values)
     longest = ctx.history.get("longest_run_km")
     if longest is None:
         return Sized("unknown_start", values)
+    longest = round(longest, 1)  # as the text shows it; the build starts from that number
     values["longest_km"] = longest
-    rows: list[tuple[int, str, dict[str, Any]]] = []
     if longest >= target:
-        case = "at_target"
-        values["runs_at_target"] = available
-        rows = [(week, "target", {"km": target}) for week in range(1, available + 1)]
+        case, runs = "at_target", [target] * available
     else:
-        need = math.ceil((target - longest) / step)
-        values.update(gap_km=round(target - longest, 1),
-                      start_km=round(min(longest + step, target)))
-        if need <= available:
-            case = "build"
-            values.update(reach_week=need, runs_at_target=available - need + 1,
-                          build_weeks=need - 1)
-        else:
-            case = "short_time"
-            values.update(reach_km=round(longest + step * available), build_weeks=available)
-        for week in range(1, available + 1):
-            km = round(min(longest + step * week, target))
-            kind = "build" if km < target else ("first" if week == need else "target")
-            rows.append((week, kind, {"km": km}))
+        runs = [min(_round(longest + step * week, 1), target) for week in range(1, available + 1)]
+        case = "build" if runs[-1] >= target else "short_time"
+        values["gap_km"] = round(target - longest, 1)
+    reach = next((week for week, km in enumerate(runs, 1) if km >= target), None)
+    peak = max(runs)
+    if case == "build" and reach is not None:
+        # start_km is the first of several steps: absent when week 1 already runs the target.
+        values.update(reach_week=reach, build_weeks=reach - 1,
+                      start_km=runs[0] if reach > 1 else None)
+    elif case == "short_time":
+        # start_km likewise: absent when the one week before the taper is all the build there is.
+        values.update(reach_km=peak, build_weeks=available,
+                      start_km=runs[0] if available > 1 else None)
+    values["runs_at_target"] = sum(1 for km in runs if km >= target)
+    # The taper's long runs stay under a share of the longest run the plan reaches (the
+    # target, or less when there is no time to reach it), never above it.
+    values["taper_km"] = _round(peak * t["taper_fraction"], 1) if taper else None
+    if not taper:
+        values["taper_weeks"] = None
+    rows: list[tuple[int, str, dict[str, Any]]] = []
+    for week, km in enumerate(runs, 1):
+        kind = "build" if km < target else ("first" if week == reach and case == "build"
+                                             else "target")
+        rows.append((week, kind, {"km": km}))
     rows += [(week, "taper", {"km": values["taper_km"]}) for week in range(available + 1, weeks + 1)]
     return Sized(case, values, rows)
 
@@ -377,8 +389,9 @@ def _downhill(ctx: _Context, t: Mapping[str, Any]) -> Sized:
                       else (min(reps, int(volume // hill)), hill))
     # The hard sessions go one level beyond where the build ends (the full session if it fits).
     thrash = levels[min(thrash_weeks[0] - 1, len(levels) - 1)]
+    # The count the text gives is the schedule's: fewer than the table's when time is short.
     values.update(last_thrash_week=last, thrash_reps=thrash[0], thrash_hill_m=thrash[1],
-                  thrash_m=thrash[0] * thrash[1])
+                  thrash_m=thrash[0] * thrash[1], thrash_sessions=len(thrash_weeks))
     if thrash[0] * thrash[1] < reps * hill:
         values["short_m"] = reps * hill
     rows: list[tuple[int, str, dict[str, Any]]] = []
