@@ -214,3 +214,59 @@ def test_bad_report_option_fails_before_any_question(run_cli, fixture_kb, termin
     assert status == 2 and "no such next-race file" in err
     status, _, err = run_cli("interview", "--output", str(tmp_path))
     assert status == 2 and "is a directory" in err
+
+
+@pytest.mark.parametrize("weeks", ["0", "53", "-3"])
+def test_weeks_out_of_range_fails_before_any_question(run_cli, fixture_kb, terminal_stdin,
+                                                      tmp_path: Path, monkeypatch,
+                                                      weeks: str) -> None:  # type: ignore
+    """--weeks outside the plan's 1 to 52 is refused in one line, exit 2, before the first
+    question (not after the runner has answered them all)."""
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run_cli("interview", "--weeks", weeks)
+    assert status == 2 and out == ""
+    assert err == ("crampdx: error: weeks to the next race must be a whole number from 1 to "
+                   f"52, not {weeks}\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_into_a_missing_directory_fails_before_any_question(
+        run_cli, fixture_kb, terminal_stdin, tmp_path: Path, monkeypatch) -> None:  # type: ignore
+    """-o into a directory that does not exist (or under a file) is refused in one line, exit
+    2, before the first question."""
+    monkeypatch.chdir(tmp_path)
+    missing = tmp_path / "nonexistent" / "dir" / "r.html"
+    status, out, err = run_cli("interview", "-f", "html", "-o", str(missing))
+    assert status == 2 and out == ""
+    assert err == (f"crampdx: error: {missing.parent}: cannot write the report here: no such "
+                   "directory\n")
+    (tmp_path / "notes.txt").write_text("x")
+    status, _, err = run_cli("interview", "-o", str(tmp_path / "notes.txt" / "r.md"))
+    assert status == 2 and err.count("\n") == 1 and "no such directory" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_report_that_fails_at_the_end_says_where_the_answers_are(
+        run_cli, fixture_kb, terminal_stdin, tmp_path: Path, monkeypatch) -> None:  # type: ignore
+    """If the report still cannot be written after the questions (its directory went away
+    meanwhile), the one-line error says where the answers were saved and how to get the
+    report from them."""
+    from crampdx import interview
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    saved = tmp_path / "race.yaml"
+
+    def answer_then_lose_the_folder(flow: Interview, asker: object) -> interview.Outcome:
+        flow.answer("fainted", False)
+        folder.rmdir()
+        return interview.Outcome()
+
+    monkeypatch.setattr(interview, "run", answer_then_lose_the_folder)
+    status, out, err = run_cli("interview", "--save", str(saved), "-o", str(folder / "r.md"))
+    assert status == 2
+    assert "fainted: false" in saved.read_text(encoding="utf-8")
+    assert err.count("\n") == 1 and err.startswith("crampdx: error: ")
+    assert "cannot write the report" in err
+    assert f"your answers are saved in {saved}" in err
+    assert f"crampdx debrief {saved}" in err

@@ -303,7 +303,7 @@ def test_prefilled_answers_are_not_asked(reasoner: Reasoner) -> None:
     run(flow, script)
     assert {"symptoms", "fainted", "temperature_c"}.isdisjoint(script.asked)
     assert flow.answers().meta == {"athlete": "Ann"}
-    assert flow.answers().values["temperature_c"] == pytest.approx(28.889)
+    assert flow.answers().values["temperature_c"] == pytest.approx(28.9)
 
 
 def test_parse_text_reply() -> None:
@@ -317,7 +317,7 @@ def test_parse_text_reply() -> None:
     assert parse_text_reply(question, "") == SKIP
     assert parse_text_reply(question, "Don't know") == SKIP
     reply = parse_text_reply(question, "28 mi")
-    assert reply.action == "answer" and reply.value == pytest.approx(45.062)
+    assert reply.action == "answer" and reply.value == pytest.approx(45.1)
     with pytest.raises(AnswerError, match="out of range"):
         parse_text_reply(question, "600")
     with pytest.raises(AnswerError, match="not a number"):
@@ -359,6 +359,68 @@ def test_resume_continues_where_it_stopped(reasoner: Reasoner) -> None:
     step = flow.next_step()
     assert step is not None and step.question.id == "temperature_c" and step.number == 5
     assert flow.back() and flow.next_step().question.id == "event_duration_h"  # type: ignore
+
+
+class Reviewer(Script):
+    """A Script that, once nothing is left to ask, changes the answers named in `changes` in
+    turn, then asks for the report."""
+
+    def __init__(self, answers: dict[str, Any], changes: list[str]) -> None:
+        super().__init__(answers)
+        self.changes = list(changes)
+        self.reviews: list[list[str]] = []
+
+    def review(self, given: list[Any]) -> str | None:
+        self.reviews.append([item.question.id for item in given])
+        return self.changes.pop(0) if self.changes else None
+
+
+def _finished(reasoner: Reasoner) -> tuple[Interview, dict[str, Any]]:
+    """A finished interview, saved and resumed as `crampdx interview --resume` reads it."""
+    first = Interview(reasoner)
+    run(first, Script({"symptoms": (), "fainted": False, "event_distance_km": 42.2,
+                       "event_duration_h": 4, "temperature_c": None,
+                       "cramp_pattern": "localized"}))
+    saved = first.answers_for_saving()
+    data = {k: (list(v) if isinstance(v, tuple) else v) for k, v in saved.values.items()}
+    resumed = parse_answers(data, reasoner.kb)
+    return (Interview(reasoner, resumed=resumed,
+                      skipped=skipped_in(data, resumed, reasoner.kb)), data)
+
+
+def test_finished_resume_offers_to_change_an_answer(reasoner: Reasoner) -> None:
+    """Resuming a finished interview asks nothing by itself: it offers the earlier answers; the
+    chosen one is asked again with its answer filled in and its own number, the change counts
+    (and Don't know can be changed to an answer), then the offer comes back until the runner
+    asks for the report."""
+    flow, data = _finished(reasoner)
+    asked_before = list(flow.asked)
+    assert flow.candidates() == []
+    script = Reviewer({"event_distance_km": 50.0, "temperature_c": 31.0},
+                      ["event_distance_km", "temperature_c"])
+    outcome = run(flow, script)
+    assert not outcome.stopped_at_emergency
+    assert script.reviews[0] == asked_before and len(script.reviews) == 3
+    distance = script.steps[0]
+    assert distance.question.id == "event_distance_km" and distance.previous == 42.2
+    assert distance.number == asked_before.index("event_distance_km") + 1
+    temperature = next(s for s in script.steps if s.question.id == "temperature_c")
+    assert temperature.skipped_before and temperature.previous is None
+    assert flow.values["event_distance_km"] == 50.0 and flow.values["temperature_c"] == 31.0
+    assert "temperature_c" not in flow.skipped
+
+
+def test_finished_resume_without_review_goes_to_the_report(reasoner: Reasoner) -> None:
+    """An asker that offers no review (or a runner who asks for the report at once) changes
+    nothing; a fresh interview never offers the review."""
+    flow, _ = _finished(reasoner)
+    before = dict(flow.values)
+    script = Reviewer({}, [])
+    run(flow, script)
+    assert script.steps == [] and len(script.reviews) == 1 and flow.values == before
+    fresh = Reviewer({"symptoms": (), "fainted": False}, ["symptoms"])
+    run(Interview(reasoner), fresh)
+    assert fresh.reviews == []
 
 
 def test_a_new_question_in_an_overlay_is_asked(reasoner: Reasoner, tmp_path: Path) -> None:

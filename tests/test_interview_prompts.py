@@ -174,14 +174,61 @@ def test_multi_dont_know_back_and_why_entries(reasoner: Reasoner, keyboard: Keyb
     assert keyboard.ask(step, ENTER) == Reply.answer(("calf", "face"))
 
 
-# -- number ---------------------------------------------------------------------------------------
+def test_multi_enter_on_dont_know_back_or_why_acts_on_it(reasoner: Reasoner,
+                                                         keyboard: Keyboard) -> None:
+    """Enter with the cursor on Don't know, Back or Why does what that entry says, as in every
+    other menu, never "none of these" (Don't know is unknown, not no); ticks made before Why
+    come back. Enter on a choice with nothing ticked is still "none of these"."""
+    flow = Interview(reasoner)
+    step = step_for(flow, "cramp_sites")
+    assert keyboard.ask(step, DOWN * 4 + ENTER) == SKIP
+    assert keyboard.ask(step, SPACE + DOWN * 4 + ENTER) == SKIP
+    assert keyboard.ask(step, DOWN * 5 + ENTER) == BACK
+    assert keyboard.ask(step, SPACE + DOWN * 6 + ENTER) == HELP
+    assert "none of these" not in keyboard.printed
+    assert keyboard.ask(step, ENTER) == Reply.answer(("calf",))
+    assert keyboard.ask(step, SPACE + SPACE + ENTER) == Reply.answer(())
+    assert "→ none of these" in keyboard.printed
+    first = step_for(Interview(reasoner), "symptoms")
+    options = len(first.question.choices)
+    assert keyboard.ask(first, DOWN * options + ENTER) == SKIP
+    assert keyboard.ask(first, DOWN * (options + 1) + ENTER) == HELP
+
+
+# -- review (a finished interview resumed) ----------------------------------------------------------
+def test_review_offers_the_report_or_an_earlier_answer(reasoner: Reasoner,
+                                                       keyboard: Keyboard) -> None:
+    """'Show the report' first (Enter); 'Change an answer' lists the asked questions with their
+    answers, and Enter picks one; '< Back' returns to the first choice."""
+    flow = Interview(reasoner)
+    flow.answer("symptoms", ())
+    flow.answer("fainted", None)
+    flow.answer("event_distance_km", 42.2)
+    flow.answer("cramp_sites", ("calf", "face"))
+    given = flow.given()
+
+    def review(keys: str) -> str | None:
+        for asker in keyboard.asker(keys):
+            return asker.review(given)
+        raise AssertionError("unreachable")
+
+    assert review(ENTER) is None
+    assert review(DOWN + ENTER + ENTER) == "symptoms"
+    assert review(DOWN + ENTER + DOWN * 2 + ENTER) == "event_distance_km"
+    assert review(DOWN + ENTER + DOWN * 4 + ENTER + ENTER) is None  # Back, then the report
+    from crampdx.cli_interview import shown_answer
+
+    assert [shown_answer(item) for item in given] == \
+        ["none of these", "don't know", "42.2 km", "Calf, Face"]
+
+
 @pytest.mark.parametrize(("question_id", "typed", "value", "echo"), [
-    ("onset_km", "28 mi", 45.062, "→ 45.06 km"),
+    ("onset_km", "28 mi", 45.1, "→ 45.1 km"),
     ("onset_km", "42.2", 42.2, "→ 42.2 km"),
-    ("temperature_c", "84 F", 28.889, "→ 28.89 °C"),
-    ("fluid_ml_per_h", "30 oz", 887.205, "→ 887.21 ml/h"),
+    ("temperature_c", "84 F", 28.9, "→ 28.9 °C"),
+    ("fluid_ml_per_h", "30 oz", 887, "→ 887 ml/h"),
     ("fluid_ml_per_h", "1.2 l/h", 1200, "→ 1200 ml/h"),
-    ("weight_change_kg", "+3 lb", 1.361, "→ 1.36 kg"),
+    ("weight_change_kg", "+3 lb", 1.4, "→ 1.4 kg"),
     ("event_duration_h", "5:30", 5.5, "→ 5.5 h"),
     ("long_runs_12w", "6", 6, "→ 6"),
 ])
@@ -299,10 +346,8 @@ def keys_for(step: Step, answers: dict[str, Any]) -> str:
         return DOWN * (options.index(value) if value is not None else len(options)) + ENTER
     if value is None:
         return DOWN * len(options) + SPACE + ENTER
-    keys = ""
-    for option in options:
-        keys += (SPACE if option in value else "") + DOWN
-    return keys + ENTER
+    # Down between the options only: Enter with the cursor on Don't know would mean don't know
+    return DOWN.join(SPACE if option in value else "" for option in options) + ENTER
 
 
 class Typist:

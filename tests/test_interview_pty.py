@@ -80,6 +80,13 @@ class Runner:
         self.asked.append(ids[found])
         return ids[found]
 
+    def next_question_shown(self) -> str:
+        """The id of the question whose progress line was just matched."""
+        ids = list(self.patterns)
+        found = self.child.expect([self.patterns[qid] for qid in ids])
+        self.asked.append(ids[found])
+        return ids[found]
+
     def keys(self, question_id: str) -> str:
         question = self.kb.questions[question_id]
         value = self.answers.get(question_id)
@@ -92,7 +99,8 @@ class Runner:
             return DOWN * (options.index(value) if value is not None else len(options)) + ENTER
         if value is None:
             return DOWN * len(options) + SPACE + ENTER
-        return "".join((SPACE if o in value else "") + DOWN for o in options) + ENTER
+        # Down between the options only: Enter on Don't know would mean don't know
+        return DOWN.join(SPACE if o in value else "" for o in options) + ENTER
 
     def answer(self, question_id: str) -> None:
         self.child.send(self.keys(question_id))
@@ -150,7 +158,7 @@ def test_full_interview_to_the_report(tmp_path: Path) -> None:
     child.send(CTRL_U + "<" + ENTER)  # back to the distance after all
     assert runner.next_question() == "event_distance_km"
     child.send(CTRL_U + "93.2 mi" + ENTER)
-    child.expect(shown("→ 149.99 km"))
+    child.expect(shown("→ 150 km"))
     assert runner.next_question() == "event_duration_h"
     child.send("9:30" + ENTER)
     child.expect(shown("→ 9.5 h"))
@@ -306,3 +314,57 @@ def test_report_piped_to_a_file_prompts_stay_on_the_terminal(tmp_path: Path) -> 
     assert child.exitstatus == 0
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert conclusions(report) == conclusions(debrief_json(EXAMPLE, tmp_path))
+
+
+def test_enter_on_dont_know_in_a_checklist_is_dont_know(tmp_path: Path) -> None:
+    """On the first question (a checklist), arrowing down to Don't know and pressing Enter
+    records don't know, never "none of these" (unknown is not no)."""
+    saved = tmp_path / "dk.yaml"
+    child = spawn("interview", "--save", str(saved), cwd=tmp_path)
+    options = len(load_knowledge([FIXTURE_KB]).questions["symptoms"].choices)
+    runner = Runner(child, {})
+    assert runner.next_question() == "symptoms"
+    child.send(DOWN * options + ENTER)
+    assert runner.next_question() == "fainted"
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert "none of these" not in (child.before or "")
+    text = saved.read_text(encoding="utf-8")
+    assert "symptoms: don't know" in text and "symptoms: []" not in text
+
+
+def test_resuming_a_finished_interview_can_change_an_answer(tmp_path: Path) -> None:
+    """`--resume` on a finished file says nothing is left to ask and offers the report or a
+    change; the chosen question is asked again, the change is saved, and the report follows."""
+    saved = tmp_path / "done.yaml"
+    child = spawn("interview", "--save", str(saved), "--format", "json", "--output",
+                  str(tmp_path / "first.json"), cwd=tmp_path)
+    runner = Runner(child, example_answers())
+    assert runner.answer_until() is None
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0 and "event_distance_km: 150" in saved.read_text()
+
+    child = spawn("interview", "--resume", str(saved), cwd=tmp_path)
+    child.expect(shown("Nothing is left to ask"))
+    child.expect(shown("Show the report"))
+    child.send(DOWN + ENTER)  # Change an answer
+    child.expect(shown("Which answer do you want to change?"))
+    position = runner.asked.index("event_distance_km")
+    child.send(DOWN * position + ENTER)
+    child.expect(PROGRESS)
+    assert int(child.match.group(1)) == position + 1
+    child.expect(shown(runner.kb.questions["event_distance_km"].ask[:40]))
+    child.send(CTRL_U + "100" + ENTER)
+    child.expect(shown("→ 100 km"))
+    while child.expect([PROGRESS, shown("What now?")]) == 0:  # newly relevant questions
+        question_id = runner.next_question_shown()
+        runner.answer(question_id)
+    child.send(ENTER)  # Show the report
+    child.expect(shown("Cramp debrief"))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    text = saved.read_text(encoding="utf-8")
+    assert "event_distance_km: 100" in text and "finished" in text

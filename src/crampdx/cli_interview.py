@@ -19,14 +19,14 @@ from typing import IO, TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     from crampdx.engine import Evidence
-    from crampdx.interview import Interview, Reply, Step, Why
+    from crampdx.interview import Given, Interview, Reply, Step, Why
     from crampdx.knowledge.model import KnowledgeBase
 
 DEFAULT_NAME = "crampdx-answers-{:%Y%m%d-%H%M}.yaml"
 EPILOG = """\
 keys: arrows and Enter choose; Space ticks; '?' says why a question is asked; '<' goes back;
 every question has "Don't know" (a number: press Enter on an empty line). Ctrl-C (or Ctrl-D)
-saves your answers so far; --resume continues them.
+saves your answers so far; --resume continues them, or changes an answer once finished.
 
 examples:
   crampdx                                   (no command, in a terminal: the interview)
@@ -54,7 +54,8 @@ def add_parser(commands: Any, add_kb_option: Callable[[argparse.ArgumentParser],
                         help="save the answers here (default: crampdx-answers-YYYYMMDD-HHMM.yaml "
                              "in the current directory; with --resume, the resumed file)")
     parser.add_argument("--resume", metavar="PATH",
-                        help="continue an interview saved earlier (by Ctrl-C)")
+                        help="continue an interview saved earlier (by Ctrl-C), or change an "
+                             "answer in a finished one")
     parser.add_argument("--answers", metavar="PATH",
                         help="pre-fill answers from a file (e.g. what a coach already knows); "
                              "only the rest is asked")
@@ -86,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
 
     compiled = api.reasoner(args.kb)
     kb = compiled.kb
-    report = _report_arguments(args)  # checked now, not after twenty questions
+    report = _report_arguments(args, kb)  # checked now, not after twenty questions
     prefilled = load_answers(Path(args.answers), kb) if args.answers else None
     resumed, skipped = load_progress(Path(args.resume), kb) if args.resume else (None, [])
     save_path = choose_save_path(args.save, args.resume)
@@ -111,7 +112,12 @@ def run(args: argparse.Namespace) -> int:
 
     sys.stdout.flush()
     report.answers = [str(save_path)]
-    status = report.handler(report)
+    try:
+        status = report.handler(report)
+    except CrampdxError as exc:  # e.g. the report's directory went away meanwhile
+        raise CrampdxError(
+            f"{exc}; your answers are saved in {save_path}; for the report, run "
+            f"{_command('debrief', save_path, args.kb)}", exit_code=exc.exit_code) from None
     console.print(f"\nYour answers are saved in {save_path}", soft_wrap=True)
     console.print(f"See this report again: {_command('debrief', save_path, args.kb)}",
                   soft_wrap=True)
@@ -126,12 +132,14 @@ def _command(verb: str, path: Path, kb_dirs: list[str]) -> str:
     return f"crampdx {verb} {shlex.quote(str(path))}{extra}"
 
 
-def _report_arguments(args: argparse.Namespace) -> argparse.Namespace:
+def _report_arguments(args: argparse.Namespace, kb: "KnowledgeBase") -> argparse.Namespace:
     """`crampdx debrief`'s arguments for the report, parsed by its own parser and checked
-    before the first question, so a typo in --weeks or --next-race does not wait till the end."""
+    before the first question, so a typo in --weeks, --next-race or --output does not wait
+    till the end: --weeks in the plan's range, the --output directory there and writable."""
     from crampdx import api
     from crampdx.cli import _weeks_argument, build_parser
     from crampdx.errors import CrampdxError
+    from crampdx.plan import resolve_weeks
 
     argv = ["debrief"]
     for flag, value in (("--format", args.format), ("--output", args.output),
@@ -141,11 +149,20 @@ def _report_arguments(args: argparse.Namespace) -> argparse.Namespace:
     for directory in args.kb:
         argv += ["--kb", directory]
     report = build_parser().parse_args([*argv, "--", "placeholder.yaml"])
-    _weeks_argument(report.weeks)
+    weeks = _weeks_argument(report.weeks)
+    if weeks is not None:
+        resolve_weeks(kb, weeks)
     if report.next_race:
         api.load_next_race(report.next_race, args.kb)
-    if report.output and Path(report.output).is_dir():
-        raise CrampdxError("is a directory; give a file name for the report", path=report.output)
+    if report.output:
+        target = Path(report.output)
+        if target.is_dir():
+            raise CrampdxError("is a directory; give a file name for the report", path=target)
+        parent = target.parent if str(target.parent) else Path(".")
+        if not parent.is_dir():
+            raise CrampdxError("cannot write the report here: no such directory", path=parent)
+        if not os.access(parent, os.W_OK):
+            raise CrampdxError("cannot write the report here: permission denied", path=parent)
     return report
 
 
@@ -280,7 +297,10 @@ class QuestionaryAsker:
               resumed_from: str | None = None) -> None:
         left = len(flow.candidates())
         self._say("crampdx: why did you cramp?", "bold")
-        if flow.asked:
+        if flow.asked and not left:
+            self._say("Nothing is left to ask: every question that could change the diagnosis "
+                      "is answered. You can change an answer or see the report.")
+        elif flow.asked:
             self._say(f"At most {left} questions left; fewer if your answers settle things "
                       "early.")
         else:
@@ -350,6 +370,29 @@ class QuestionaryAsker:
             **self.io).unsafe_ask()
         return choice == "continue"
 
+    def review(self, given: list["Given"]) -> str | None:
+        """Nothing left to ask (a finished interview resumed): show the report, or pick an
+        earlier question to answer again. None means the report."""
+        import questionary
+
+        while True:
+            action = questionary.select(
+                "What now?",
+                choices=[questionary.Choice("Show the report", value="report"),
+                         questionary.Choice("Change an answer", value="change")],
+                instruction="(arrows, Enter)", **self.io).unsafe_ask()
+            if action != "change":
+                return None
+            choices: list[Any] = [
+                questionary.Choice(f"{_short(item.question.ask)}  [{shown_answer(item)}]",
+                                   value=item.question.id) for item in given]
+            choices += [questionary.Separator(),
+                        questionary.Choice("< Back", value=_BACK)]
+            picked = questionary.select("Which answer do you want to change?", choices=choices,
+                                        instruction="(arrows, Enter)", **self.io).unsafe_ask()
+            if picked != _BACK:
+                return picked
+
     # -- questions ------------------------------------------------------------------------
     def ask(self, step: "Step") -> "Reply":
         if step.first_in_section:
@@ -385,6 +428,39 @@ class QuestionaryAsker:
         app = prompt.application
         app.key_bindings = merge_key_bindings([app.key_bindings, bindings]) \
             if app.key_bindings is not None else bindings
+        return prompt
+
+    def _enter_acts_on_extras(self, prompt: Any) -> Any:
+        """In a checklist, Enter on Don't know, Back or Why acts on that entry (as if it were
+        ticked), as Enter does in every other menu; questionary's own Enter would return the
+        ticks, and nothing ticked would read as "none of these". Elsewhere Enter is unchanged."""
+        from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+        from prompt_toolkit.keys import Keys
+        from questionary.prompts.common import InquirerControl
+
+        app = prompt.application
+        control = next((window.content for window in app.layout.find_all_windows()
+                        if isinstance(window.content, InquirerControl)), None)
+        if control is None:  # pragma: no cover - questionary changed its layout
+            return prompt
+        questionary_enter = next(
+            (b.handler for b in app.key_bindings.bindings if b.keys == (Keys.ControlM,)), None)
+        bindings = KeyBindings()
+
+        @bindings.add(Keys.ControlM, eager=True)
+        def _enter(event: Any) -> None:
+            pointed = control.get_pointed_at().value
+            if pointed not in (_SKIP, _BACK, _HELP):
+                if questionary_enter is not None:
+                    questionary_enter(event)
+                return
+            ticked = [choice.value for choice in control.get_selected_values()
+                      if choice.value not in (_SKIP, _BACK, _HELP)]
+            control.selected_options = [pointed]  # the answered line shows that entry
+            control.is_answered = True
+            event.app.exit(result=[*ticked, pointed])
+
+        app.key_bindings = merge_key_bindings([app.key_bindings, bindings])
         return prompt
 
     def _extras(self, step: "Step") -> list[Any]:
@@ -440,7 +516,7 @@ class QuestionaryAsker:
         prompt = questionary.checkbox(
             question.ask, choices=choices + extras,
             instruction="(Space ticks, Enter ends; none ticked = none of these)", **self.io)
-        result = self._keys(prompt).unsafe_ask()
+        result = self._enter_acts_on_extras(self._keys(prompt)).unsafe_ask()
         if result == _HELP or (isinstance(result, list) and _HELP in result):
             if isinstance(result, list):
                 self._draft[question.id] = [v for v in result if v not in (_SKIP, _BACK, _HELP)]
@@ -476,6 +552,24 @@ class QuestionaryAsker:
         elif reply.action == "skip":
             self._say("  → don't know (left unknown)", "dim")
         return reply
+
+
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
+
+
+def shown_answer(given: "Given") -> str:
+    """An earlier answer as the runner gave it: labels, yes/no, a number with its unit."""
+    question, value = given.question, given.value
+    if given.skipped or value is None:
+        return "don't know"
+    if question.type == "bool":
+        return "yes" if value else "no"
+    if question.type == "multi":
+        return ", ".join(question.choices.get(v, v) for v in value) or "none of these"
+    if question.type == "number":
+        return f"{value:g}" + (f" {question.unit}" if question.unit else "")
+    return str(question.choices.get(value, value))
 
 
 def number_validator(question: Any) -> Callable[[str], "bool | str"]:

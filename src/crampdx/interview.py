@@ -75,6 +75,15 @@ class Why:
     red_flags: tuple[str, ...]  # triage levels it can raise (emergency, see_doctor)
 
 
+@dataclass(frozen=True)
+class Given:
+    """An earlier answer, offered for change once nothing is left to ask (a finished resume)."""
+
+    question: Question
+    value: Any  # canonical; None when answered "don't know"
+    skipped: bool
+
+
 class Asker(Protocol):
     """The front end: puts a step to the runner and shows what the flow has to say."""
 
@@ -87,6 +96,11 @@ class Asker(Protocol):
         ...
 
     def notice(self, message: str) -> None: ...
+
+    def review(self, given: list[Given]) -> str | None:
+        """Optional. Nothing is left to ask in a resumed interview: the id of the question to
+        answer again, or None for the report. An asker without it goes straight to the report."""
+        ...
 
 
 def question_order(kb: KnowledgeBase) -> list[str]:
@@ -264,6 +278,18 @@ class Interview:
                 self.values.pop(qid, None)
                 self.skipped.discard(qid)
 
+    def given(self) -> list[Given]:
+        """The questions asked so far, in order, with their answers (for changing one)."""
+        return [Given(self.kb.questions[qid], self.values.get(qid), qid in self.skipped)
+                for qid in self.asked]
+
+    def revisit(self, question_id: str) -> None:
+        """Ask an earlier question again next, its answer filled in; answering it carries on
+        as usual (questions it makes relevant are asked, those it rules out are dropped)."""
+        if question_id not in self.asked:
+            raise ValueError(f"{question_id} has not been asked")
+        self._revisit = question_id
+
     def back(self) -> bool:
         """Return to the question before the current one; False when there is none."""
         current = self._current
@@ -348,15 +374,25 @@ def run(flow: Interview, asker: Asker) -> Outcome:
 
     if not check_emergencies():  # a coach's or a resumed file may already raise one
         return outcome
-    while (step := flow.next_step()) is not None:
-        reply = asker.ask(step)
-        if reply.action == "help":
-            asker.explain(flow.why(step.question.id))
-        elif reply.action == "back":
-            if not flow.back():
-                asker.notice("This is the first question; there is nothing to go back to.")
-        else:
-            flow.answer(step.question.id, reply.value if reply.action == "answer" else None)
-            if not check_emergencies():
-                break
-    return outcome
+    # A resumed interview with nothing left to ask offers to change an answer instead of
+    # going straight to the report (and again after each change, until the runner is done).
+    review = getattr(asker, "review", None)
+    reviewing = review is not None and bool(flow.asked) and not flow.candidates()
+    while True:
+        while (step := flow.next_step()) is not None:
+            reply = asker.ask(step)
+            if reply.action == "help":
+                asker.explain(flow.why(step.question.id))
+            elif reply.action == "back":
+                if not flow.back():
+                    asker.notice("This is the first question; there is nothing to go back to.")
+            else:
+                flow.answer(step.question.id, reply.value if reply.action == "answer" else None)
+                if not check_emergencies():
+                    return outcome
+        if not reviewing:
+            return outcome
+        question_id = review(flow.given())  # type: ignore[misc]
+        if question_id is None:
+            return outcome
+        flow.revisit(question_id)
