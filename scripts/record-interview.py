@@ -43,9 +43,9 @@ def keys_for(question, value) -> list[str]:  # type: ignore[no-untyped-def]
     if value is None:
         return [DOWN] * len(options) + [SPACE, ENTER]
     keys: list[str] = []
-    for option in options:
-        keys += ([SPACE] if option in value else []) + [DOWN]
-    return keys + [ENTER]
+    for index, option in enumerate(options):  # Down only between options: Enter on the entry
+        keys += ([DOWN] if index else []) + ([SPACE] if option in value else [])  # after them
+    return keys + [ENTER]  # ("Don't know") would mean don't know
 
 
 def main(example: str) -> int:
