@@ -119,3 +119,15 @@ def test_dnf_limits_explosion() -> None:
     wide = cond.AnyOf(tuple([leaf] * 9))
     with pytest.raises(ValueError, match="more than 64 alternatives"):
         cond.branches(cond.AllOf((wide, wide)))
+
+
+def test_a_badly_named_rule_still_shows_its_other_mistakes(tmp_path: Path) -> None:
+    """A rule id in the wrong case is reported together with the rule's other problems, not
+    one rename later."""
+    (tmp_path / "kb.yaml").write_text(
+        KB_HEAD + "rules:\n  - id: New_Rule\n    when: {b: true}\n    then: {cause: c}\n"
+        "    certainty: 2\n    because: b\n    source: seed\n", encoding="utf-8")
+    problems = [str(p) for p in read_knowledge([tmp_path]).problems]
+    assert any("id 'New_Rule' must be kebab-case" in p for p in problems)
+    assert any("'certainty' of rule 'New_Rule' must be a number from -1 to 1" in p
+               for p in problems)

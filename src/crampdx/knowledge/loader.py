@@ -182,7 +182,8 @@ class _Loader:
             self.problem(f"id '{shorten(item_id)}' must be {style} (lowercase letters, digits"
                          f"{', - and _' if style == 'kebab-case' else ' and _'})",
                          origin, item, "id")
-            return
+            # keep checking the item: its other mistakes show now, not after the rename, and
+            # what refers to it is not blamed for a missing item
         if kind == "questions" and item_id in cond.RESERVED:
             self.problem(f"'{item_id}' is reserved in conditions; choose another question id",
                          origin, item, "id")
