@@ -14,6 +14,7 @@ from typing import Sequence
 
 from crampdx import __version__
 from crampdx.errors import EXIT_USAGE, CrampdxError
+from crampdx.render import FORMATS
 
 EXAMPLES = """\
 examples:
@@ -61,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     debrief.add_argument("answers", nargs="+", metavar="ANSWERS",
                          help="answers file(s); several files give one report each")
-    debrief.add_argument("--format", "-f", choices=("terminal", "markdown", "json", "html"),
+    debrief.add_argument("--format", "-f", choices=FORMATS,
                          help="report format (default: terminal, or from --output's suffix); "
                               "html is one printable page that needs no network")
     debrief.add_argument("--weeks", metavar="N",

@@ -17,6 +17,8 @@ import threading
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable
 
+from crampdx.render import FORMATS as REPORT_FORMATS
+
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     from crampdx.engine import Evidence
     from crampdx.interview import Given, Interview, Reply, Step, Why
@@ -40,7 +42,6 @@ _SKIP, _BACK, _HELP = "<skip>", "<back>", "<help>"
 UNIT_HINTS = {"km": "km or mi", "h": "hours, or h:mm", "m": "metres or ft", "°C": "°C or °F",
               "ml/h": "ml/h, l/h or oz/h", "mg/h": "mg/h or g/h", "g/h": "g/h",
               "kg": "kg or lb"}
-REPORT_FORMATS = ("terminal", "markdown", "json", "html")
 TRIAGE_WORDS = {"emergency": "emergency red flags", "see_doctor": "reasons to see a doctor"}
 
 
