@@ -261,7 +261,7 @@ def build_engine_class(kb: KnowledgeBase) -> type:
         except ValueError as exc:
             raise CrampdxError(f"rule '{rule.id}': its condition {exc}",
                                path=rule.origin.path, line=rule.origin.line) from None
-        for index, branch in enumerate(alternatives):
+        for branch in alternatives:
             patterns, positive, tests, negative = compiler.branch(branch)
             action = _make_action(rule, branch)
             experta_rule = ExpertaRule(*patterns, salience=-levels[rule.id])(action)
