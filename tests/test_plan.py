@@ -539,7 +539,7 @@ def check_long_runs(plan_item: PlanItem, weeks: int, distance: float, longest: f
     assert count and int(count.group(1)) == len(full) == plan_item.numbers["runs_at_target"]
     assert full == list(range(full[0], available + 1))  # every weekend once reached
     if case == "at_target":
-        assert longest >= target and not first and full[0] == 1
+        assert round(longest, 1) >= target and not first and full[0] == 1  # rounded, as shown
         assert f"already reaches {number(target)} km: run that length from week 1." in text
         return
     assert case == "build" and first == [full[0]] == [plan_item.numbers["reach_week"]]
