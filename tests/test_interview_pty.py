@@ -267,6 +267,9 @@ def test_question_added_in_a_kb_directory_is_asked(tmp_path: Path) -> None:
     assert runner.asked == ["symptoms", "fainted", "chest_tightness_now"]
     child.send("?")
     child.expect(shown("Why: Tightness at rest after a race is for a doctor"))
+    # wait until the question is asked again (its menu is back) before pressing Ctrl-C: a key
+    # sent while no prompt reads the terminal is not seen by anyone
+    child.expect(shown("Why is this asked"))
     child.sendcontrol("c")
     # the resume command keeps the extra knowledge, or the answer would be refused
     child.expect(r"crampdx interview --resume crampdx-answers-\S+ --kb " + re.escape(str(overlay)))
