@@ -34,6 +34,22 @@ def _add_kb_option(parser: argparse.ArgumentParser) -> None:
                              "(repeatable; also CRAMPDX_KB)")
 
 
+def add_report_options(parser: argparse.ArgumentParser) -> None:
+    """The report options, shared by debrief and the interview (which passes them on)."""
+    parser.add_argument("--format", "-f", choices=FORMATS,
+                        help="report format (default: terminal, or from --output's suffix); "
+                             "html is one printable page that needs no network")
+    parser.add_argument("--weeks", metavar="N",
+                        help="weeks to your next race: the plan is sized to them "
+                             "(default: a 12-week preparation)")
+    parser.add_argument("--next-race", metavar="FILE",
+                        help="size the plan for this race instead of a race like the last "
+                             "one: a YAML/JSON file with its distance, duration, ground, "
+                             "climb, descent and temperature (the race questions)")
+    parser.add_argument("--output", "-o", metavar="PATH",
+                        help="write the report to PATH instead of the screen")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="crampdx",
@@ -62,18 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     debrief.add_argument("answers", nargs="+", metavar="ANSWERS",
                          help="answers file(s); several files give one report each")
-    debrief.add_argument("--format", "-f", choices=FORMATS,
-                         help="report format (default: terminal, or from --output's suffix); "
-                              "html is one printable page that needs no network")
-    debrief.add_argument("--weeks", metavar="N",
-                         help="weeks to your next race: the plan is sized to them "
-                              "(default: a 12-week preparation)")
-    debrief.add_argument("--next-race", metavar="FILE",
-                         help="size the plan for this race instead of a race like the last "
-                              "one: a YAML/JSON file with its distance, duration, ground, "
-                              "climb, descent and temperature (the race questions)")
-    debrief.add_argument("--output", "-o", metavar="PATH",
-                         help="write the report to PATH instead of the screen")
+    add_report_options(debrief)
     _add_kb_option(debrief)
 
     questions = commands.add_parser(
@@ -89,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     # only; the module's handler imports what it needs when it runs.
     from crampdx import cli_interview, cli_kb
 
-    cli_interview.add_parser(commands, _add_kb_option)
+    cli_interview.add_parser(commands, _add_kb_option, add_report_options)
     cli_kb.add_parser(commands, _add_kb_option)
     return parser
 

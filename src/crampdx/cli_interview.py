@@ -17,8 +17,6 @@ import threading
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable
 
-from crampdx.render import FORMATS as REPORT_FORMATS
-
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     from crampdx.engine import Evidence
     from crampdx.interview import Given, Interview, Reply, Step, Why
@@ -45,7 +43,8 @@ UNIT_HINTS = {"km": "km or mi", "h": "hours, or h:mm", "m": "metres or ft", "°C
 TRIAGE_WORDS = {"emergency": "emergency red flags", "see_doctor": "reasons to see a doctor"}
 
 
-def add_parser(commands: Any, add_kb_option: Callable[[argparse.ArgumentParser], None]) -> None:
+def add_parser(commands: Any, add_kb_option: Callable[[argparse.ArgumentParser], None],
+               add_report_options: Callable[[argparse.ArgumentParser], None]) -> None:
     parser = commands.add_parser(
         "interview", help="answer a guided interview, then see the report",
         description="Walks you through the questions after a race (warning signs first), then "
@@ -60,15 +59,7 @@ def add_parser(commands: Any, add_kb_option: Callable[[argparse.ArgumentParser],
     parser.add_argument("--answers", metavar="PATH",
                         help="pre-fill answers from a file (e.g. what a coach already knows); "
                              "only the rest is asked")
-    # The report options are debrief's, passed on to it (a test keeps the two in step).
-    parser.add_argument("--format", "-f", choices=REPORT_FORMATS,
-                        help="report format (default: terminal, or from --output's suffix)")
-    parser.add_argument("--output", "-o", metavar="PATH",
-                        help="write the report to PATH instead of the screen")
-    parser.add_argument("--weeks", metavar="N",
-                        help="weeks to your next race: the plan is sized to them")
-    parser.add_argument("--next-race", metavar="FILE",
-                        help="size the plan for this race (see 'crampdx debrief --help')")
+    add_report_options(parser)  # debrief's, passed on to it
     add_kb_option(parser)
     parser.set_defaults(handler=run)
 
