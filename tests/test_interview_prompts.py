@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from keystrokes import answer_keys
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
@@ -335,19 +336,7 @@ def test_emergency_panel_and_choice(reasoner: Reasoner, keyboard: Keyboard) -> N
 # -- whole interviews by keystrokes ------------------------------------------------------------------
 def keys_for(step: Step, answers: dict[str, Any]) -> str:
     """The keystrokes a runner would type to give this answer (Don't know if absent)."""
-    question = step.question
-    value = answers.get(question.id)
-    if question.type == "number":
-        return ("" if value is None else str(value)) + ENTER
-    if question.type == "bool":
-        return {True: ENTER, False: DOWN + ENTER, None: DOWN * 2 + ENTER}[value]
-    options = list(question.choices)
-    if question.type == "choice":
-        return DOWN * (options.index(value) if value is not None else len(options)) + ENTER
-    if value is None:
-        return DOWN * len(options) + SPACE + ENTER
-    # Down between the options only: Enter with the cursor on Don't know would mean don't know
-    return DOWN.join(SPACE if option in value else "" for option in options) + ENTER
+    return answer_keys(step.question, answers.get(step.question.id))
 
 
 class Typist:

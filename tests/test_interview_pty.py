@@ -18,6 +18,7 @@ import pytest
 pexpect = pytest.importorskip("pexpect")
 
 from crampdx.answers import load_answers  # noqa: E402
+from keystrokes import answer_keys  # noqa: E402
 from crampdx.knowledge import load_knowledge  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,19 +89,7 @@ class Runner:
         return ids[found]
 
     def keys(self, question_id: str) -> str:
-        question = self.kb.questions[question_id]
-        value = self.answers.get(question_id)
-        if question.type == "number":
-            return ("" if value is None else str(value)) + ENTER
-        if question.type == "bool":
-            return {True: ENTER, False: DOWN + ENTER, None: DOWN * 2 + ENTER}[value]
-        options = list(question.choices)
-        if question.type == "choice":
-            return DOWN * (options.index(value) if value is not None else len(options)) + ENTER
-        if value is None:
-            return DOWN * len(options) + SPACE + ENTER
-        # Down between the options only: Enter on Don't know would mean don't know
-        return DOWN.join(SPACE if o in value else "" for o in options) + ENTER
+        return answer_keys(self.kb.questions[question_id], self.answers.get(question_id))
 
     def answer(self, question_id: str) -> None:
         self.child.send(self.keys(question_id))

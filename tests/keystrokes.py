@@ -1,0 +1,24 @@
+"""The keys a runner types to give one answer, shared by the pipe-input and the pexpect tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crampdx.knowledge.model import Question
+
+DOWN, ENTER, SPACE = "\x1b[B", "\r", " "
+
+
+def answer_keys(question: Question, value: Any) -> str:
+    """Keystrokes for `value` (None: Don't know) at this question's prompt."""
+    if question.type == "number":
+        return ("" if value is None else str(value)) + ENTER
+    if question.type == "bool":
+        return {True: ENTER, False: DOWN + ENTER, None: DOWN * 2 + ENTER}[value]
+    options = list(question.choices)
+    if question.type == "choice":
+        return DOWN * (options.index(value) if value is not None else len(options)) + ENTER
+    if value is None:
+        return DOWN * len(options) + SPACE + ENTER
+    # Down between the options only: Enter with the cursor on Don't know would mean don't know
+    return DOWN.join(SPACE if option in value else "" for option in options) + ENTER
