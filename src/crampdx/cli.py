@@ -118,7 +118,7 @@ def cmd_debrief(args: argparse.Namespace) -> int:
 
     fmt = args.format or (FORMAT_BY_SUFFIX.get(Path(args.output).suffix.lower(), "terminal")
                           if args.output else "terminal")
-    weeks = _weeks_argument(args.weeks)
+    weeks = weeks_argument(args.weeks)
     compiled = api.reasoner(args.kb)
     next_race = api.load_next_race(args.next_race, args.kb) if args.next_race else None
     # A coach's group: a bad file is reported and skipped, the others still get their reports,
@@ -171,7 +171,7 @@ def cmd_debrief(args: argparse.Namespace) -> int:
     return status
 
 
-def _weeks_argument(value: str | None) -> int | None:
+def weeks_argument(value: str | None) -> int | None:
     """--weeks as a whole number; its range is the knowledge base's (checked by the plan)."""
     if value is None:
         return None

@@ -129,8 +129,7 @@ def _report_arguments(args: argparse.Namespace, kb: "KnowledgeBase") -> argparse
     before the first question, so a typo in --weeks, --next-race or --output does not wait
     till the end: --weeks in the plan's range, the --output directory there and writable."""
     from crampdx import api
-    from crampdx.cli import _weeks_argument, build_parser
-    from crampdx.errors import CrampdxError
+    from crampdx.cli import weeks_argument, build_parser
     from crampdx.plan import resolve_weeks
 
     argv = ["debrief"]
@@ -141,20 +140,13 @@ def _report_arguments(args: argparse.Namespace, kb: "KnowledgeBase") -> argparse
     for directory in args.kb:
         argv += ["--kb", directory]
     report = build_parser().parse_args([*argv, "--", "placeholder.yaml"])
-    weeks = _weeks_argument(report.weeks)
+    weeks = weeks_argument(report.weeks)
     if weeks is not None:
         resolve_weeks(kb, weeks)
     if report.next_race:
         api.load_next_race(report.next_race, args.kb)
     if report.output:
-        target = Path(report.output)
-        if target.is_dir():
-            raise CrampdxError("is a directory; give a file name for the report", path=target)
-        parent = target.parent if str(target.parent) else Path(".")
-        if not parent.is_dir():
-            raise CrampdxError("cannot write the report here: no such directory", path=parent)
-        if not os.access(parent, os.W_OK):
-            raise CrampdxError("cannot write the report here: permission denied", path=parent)
+        _check_writable(Path(report.output), "write the report", "for the report")
     return report
 
 
@@ -185,7 +177,6 @@ def choose_save_path(save: str | None, resume: str | None,
                      now: _dt.datetime | None = None, directory: Path | None = None) -> Path:
     """--save, else the resumed file, else a new timestamped name that does not overwrite one.
     Checked before the first question, so nobody answers twenty questions into a dead end."""
-    from crampdx.errors import CrampdxError
 
     if save or resume:
         path = Path(save or resume)  # type: ignore[arg-type]
@@ -198,14 +189,21 @@ def choose_save_path(save: str | None, resume: str | None,
             path = folder / base.replace(".yaml", f"-{counter}.yaml")
             counter += 1
         path = Path(os.path.relpath(path)) if directory is None else path
+    _check_writable(path, "save the answers", "to save the answers in")
+    return path
+
+
+def _check_writable(path: Path, doing: str, purpose: str) -> None:
+    """Refuse, before any question, a file that could not be written at the end."""
+    from crampdx.errors import CrampdxError
+
     if path.is_dir():
-        raise CrampdxError("is a directory; give a file name to save the answers in", path=path)
+        raise CrampdxError(f"is a directory; give a file name {purpose}", path=path)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise CrampdxError("cannot save the answers here: no such directory", path=parent)
+        raise CrampdxError(f"cannot {doing} here: no such directory", path=parent)
     if not os.access(parent, os.W_OK):
-        raise CrampdxError("cannot save the answers here: permission denied", path=parent)
-    return path
+        raise CrampdxError(f"cannot {doing} here: permission denied", path=parent)
 
 
 def answers_text(flow: "Interview", path: Path, *, complete: bool,
