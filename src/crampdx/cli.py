@@ -48,6 +48,9 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
                              "climb, descent and temperature (the race questions)")
     parser.add_argument("--output", "-o", metavar="PATH",
                         help="write the report to PATH instead of the screen")
+    from crampdx import cli_history
+
+    cli_history.add_report_options(parser)  # --record, --db, --units
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="answers file(s); several files give one report each")
     add_report_options(debrief)
     _add_kb_option(debrief)
+    from crampdx import cli_history
+
+    cli_history.add_summary_option(debrief)
 
     questions = commands.add_parser(
         "questions", help="list the questions an answers file may answer",
@@ -92,10 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Each extra command group lives in its own module, imported here with the standard library
     # only; the module's handler imports what it needs when it runs.
-    from crampdx import cli_interview, cli_kb
+    from crampdx import cli_history, cli_interview, cli_kb
 
     cli_interview.add_parser(commands, _add_kb_option, add_report_options)
     cli_kb.add_parser(commands, _add_kb_option)
+    cli_history.add_parser(commands, _add_kb_option)
     return parser
 
 
@@ -137,22 +144,29 @@ def cmd_debrief(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     status = EXIT_USAGE if failed else 0
     kb = compiled.kb
+    from crampdx import cli_history
+
+    if args.summary:
+        return max(status, cli_history.squad_summary(args, fmt, diagnoses, paths, kb))
+    extras = cli_history.Extras(args, kb, paths, diagnoses)  # --record, --units
     if fmt == "html":
         from crampdx.render import html
 
-        text = html.render(diagnoses, kb)
+        text = extras.html(html.render(diagnoses, kb))
     elif fmt == "json":
         import json
 
         from crampdx.render.json import to_dict
 
-        documents = [dict(to_dict(d, kb), file=str(path)) for d, path in zip(diagnoses, paths)]
+        documents = [extras.json(i, dict(to_dict(d, kb), file=str(path)))
+                     for i, (d, path) in enumerate(zip(diagnoses, paths))]
         payload = documents[0] if len(args.answers) == 1 else documents
         text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
     elif fmt == "markdown":
         from crampdx.render import markdown
 
-        text = "\n---\n\n".join(markdown.render(d, kb) for d in diagnoses)
+        text = "\n---\n\n".join(extras.text(i, fmt, markdown.render(d, kb))
+                                 for i, d in enumerate(diagnoses))
     else:
         from crampdx.render import terminal
 
@@ -160,9 +174,13 @@ def cmd_debrief(args: argparse.Namespace) -> int:
             for index, diagnosis in enumerate(diagnoses):
                 if len(args.answers) > 1:
                     print(("\n" if index else "") + f"== {paths[index]} ==")
-                terminal.render(diagnosis, kb, sys.stdout)
+                if extras.active:
+                    extras.terminal(index, diagnosis, sys.stdout)
+                else:
+                    terminal.render(diagnosis, kb, sys.stdout)
             return status
-        text = "\n\n".join(terminal.render(d, kb) for d in diagnoses)
+        text = "\n\n".join(extras.text(i, fmt, terminal.render(d, kb))
+                             for i, d in enumerate(diagnoses))
     if args.output:
         _write_output(args.output, text)
         print(f"crampdx: report written to {args.output}", file=sys.stderr)

@@ -1,0 +1,495 @@
+"""`crampdx history` and what `debrief`/`interview` gain from it: --record, --db, --summary,
+--units.
+
+Standard-library imports only at the top (`crampdx --version` stays fast); the library core is
+`crampdx.history` (the database) and `crampdx.render.{history,summary}` (the views). Every
+file this module writes goes through `_write`, one place to switch to a shared safe writer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:  # pragma: no cover
+    import sqlite3
+
+    from crampdx.diagnosis import Diagnosis
+    from crampdx.knowledge.model import KnowledgeBase
+    from crampdx.render.history import Season
+    from crampdx.render.summary import Row
+
+LIST_FORMATS = ("terminal", "json", "csv")
+SUMMARY_FORMATS = ("terminal", "markdown", "json", "csv", "html")
+SHOW_FORMATS = ("terminal", "markdown", "json", "html")
+SUFFIX = {"terminal": "txt", "markdown": "md", "json": "json", "csv": "csv", "html": "html"}
+
+EPILOG = """\
+examples:
+  crampdx debrief race.yaml --record          keep this debrief in your history
+  crampdx history                             every recorded debrief, newest first
+  crampdx history --athlete Lena              one athlete: what recurs, what changed
+  crampdx history show 3 -f html -o race.html re-render debrief 3 (today's knowledge)
+  crampdx history --summary --event "City marathon"   the squad table for one race
+  crampdx history forget 3                    delete debrief 3 (--athlete NAME: all theirs)
+
+The history is health data, kept in one SQLite file on this computer (default: your data
+directory, e.g. ~/.local/share/crampdx/history.sqlite3; --db PATH or CRAMPDX_DB to choose).
+"""
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="PATH",
+                        help="the history database (default: CRAMPDX_DB, else history.sqlite3 "
+                             "in your data directory)")
+
+
+def add_units_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--units", choices=("metric", "imperial"),
+                        help="units in the report: imperial shows miles, feet, °F, fl oz and "
+                             "lb (default: what the answers used, else metric)")
+
+
+def add_report_options(parser: argparse.ArgumentParser) -> None:
+    """What debrief and the interview gain: recording, the database and display units."""
+    parser.add_argument("--record", action="store_true",
+                        help="keep this debrief in your history (see 'crampdx history')")
+    add_db_option(parser)
+    add_units_option(parser)
+
+
+def add_summary_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--summary", action="store_true",
+                        help="one table for the group (athlete, event, triage, leading causes, "
+                             "the most important change), most urgent first; with --output "
+                             "DIR, also each athlete's full report, linked")
+
+
+def add_parser(commands: Any, add_kb_option: Callable[[argparse.ArgumentParser], None]) -> None:
+    parser = commands.add_parser(
+        "history", help="recorded debriefs: list, show, forget, squad summary",
+        description="Lists the debriefs kept with --record, newest first, and what recurs. "
+                    "'history show ID' re-renders one; 'history forget ID' deletes one "
+                    "(--athlete NAME: all of one athlete's).",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("action", nargs="*", metavar="show ID | forget ID",
+                        help="show or forget one debrief (ids are in the list)")
+    parser.add_argument("--athlete", metavar="NAME", help="only this athlete's debriefs")
+    parser.add_argument("--event", metavar="NAME", help="only this event's debriefs")
+    parser.add_argument("--summary", action="store_true",
+                        help="the squad table: each athlete's latest debrief")
+    parser.add_argument("--format", "-f", choices=SUMMARY_FORMATS,
+                        help="terminal (default), json or csv; also markdown or html for "
+                             "--summary and show")
+    parser.add_argument("--output", "-o", metavar="PATH",
+                        help="write to PATH instead of the screen")
+    add_db_option(parser)
+    add_units_option(parser)
+    add_kb_option(parser)
+    parser.set_defaults(handler=run)
+
+
+# -- output -----------------------------------------------------------------------------------
+
+def _write(path: Path, text: str) -> None:
+    """Every file the history and squad views write. A plain local write for now; the shared
+    atomic writer replaces it in one place."""
+    from crampdx.errors import CrampdxError
+
+    if path.is_dir():
+        raise CrampdxError("is a directory; give a file name", path=path)
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CrampdxError(f"cannot write: {exc.strerror or exc}", path=path) from None
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        _write(Path(output), text)
+        print(f"crampdx: written to {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
+def _width() -> int:
+    import shutil
+
+    return max(60, min(shutil.get_terminal_size((100, 24)).columns, 160))
+
+
+# -- recording (debrief --record, interview --record) -----------------------------------------
+
+def answers_document(diagnosis: "Diagnosis") -> dict[str, Any]:
+    """The answers as an answers file holds them (meta, then values; lists, not tuples)."""
+    document: dict[str, Any] = dict(diagnosis.answers.meta)
+    for key, value in diagnosis.answers.values.items():
+        document[key] = list(value) if isinstance(value, tuple) else value
+    return document
+
+
+def knowledge_version(kb_dirs: list[str]) -> str:
+    from crampdx.history import knowledge_version as version
+    from crampdx.knowledge import default_knowledge_dirs
+
+    return version(default_knowledge_dirs(kb_dirs))
+
+
+def season(connection: "sqlite3.Connection", kb: "KnowledgeBase", debrief_id: int, *,
+           rediagnosed: tuple[str, str, tuple[str, ...], tuple[str, ...]] | None = None
+           ) -> "Season | None":
+    """For a recorded debrief with an athlete: what recurs up to it, and what changed since
+    the athlete's debrief before it."""
+    from crampdx import history
+    from crampdx.render.history import Season
+
+    item = history.get(connection, debrief_id)
+    if not item.athlete.strip():
+        return None if rediagnosed is None else Season("", 1, (), None, debrief_id, rediagnosed)
+    items = history.debriefs(connection, athlete=item.athlete)
+    upto = items[[s.id for s in items].index(debrief_id):]
+    changes = history.changes(upto[1], upto[0], list(kb.questions)) if len(upto) > 1 else None
+    return Season(item.athlete, len(upto), tuple(history.recurring(upto)), changes, debrief_id,
+                  rediagnosed)
+
+
+class Extras:
+    """What --record and --units add to debrief's reports: a history section per report, and
+    the units conversion. `active` is False when neither was asked for."""
+
+    def __init__(self, args: argparse.Namespace, kb: "KnowledgeBase", paths: list[str],
+                 diagnoses: list["Diagnosis"]) -> None:
+        from crampdx.units_display import units_of_file
+
+        self.kb = kb
+        self.seasons: list[Season | None] = [None] * len(diagnoses)
+        units = getattr(args, "units", None)
+        if units is None:
+            used = {units_of_file(path) for path in paths}
+            units = "imperial" if used == {"imperial"} else "metric"
+        self.units = units
+        if getattr(args, "record", False):
+            self._record(args, diagnoses)
+        self.active = self.units == "imperial" or any(self.seasons)
+
+    def _record(self, args: argparse.Namespace, diagnoses: list["Diagnosis"]) -> None:
+        from crampdx import history
+        from crampdx.render.json import to_dict
+
+        version = knowledge_version(args.kb)
+        connection = history.connect(args.db)
+        try:
+            for index, diagnosis in enumerate(diagnoses):
+                debrief_id = history.record(connection, answers=answers_document(diagnosis),
+                                            report=to_dict(diagnosis, self.kb),
+                                            knowledge=version)
+                name = diagnosis.answers.meta.get("athlete", "")
+                print(f"crampdx: recorded as debrief {debrief_id}"
+                      + ("" if name else " (no athlete name: add 'athlete:' to the answers to "
+                                         "see what recurs)"), file=sys.stderr)
+                self.seasons[index] = season(connection, self.kb, debrief_id)
+        finally:
+            connection.close()
+
+    def json(self, index: int, document: dict[str, Any]) -> dict[str, Any]:
+        from crampdx.render.history import season_dict
+
+        item = self.seasons[index]
+        if item is not None:
+            document["history"] = season_dict(self.kb, item)
+        if self.units == "imperial":
+            document["units"] = "imperial"  # numbers stay metric: the contract
+        return document
+
+    def text(self, index: int, fmt: str, text: str) -> str:
+        """A text report (terminal or markdown) with its history section, in the units."""
+        from crampdx.render import history as view
+        from crampdx.units_display import apply
+
+        item = self.seasons[index]
+        if item is not None:
+            section = view.season_markdown(self.kb, item) if fmt == "markdown" \
+                else view.season_text(self.kb, item)
+            text = text.rstrip("\n") + "\n\n" + section
+        return apply(text, fmt, self.units)
+
+    def html(self, page: str) -> str:
+        from crampdx.render.history import season_html
+        from crampdx.units_display import apply
+
+        pieces = page.split("</article>")
+        for index, item in enumerate(self.seasons):
+            if item is not None and index < len(pieces) - 1:
+                pieces[index] += season_html(self.kb, item) + "\n"
+        return apply("</article>".join(pieces), "html", self.units)
+
+    def terminal(self, index: int, diagnosis: "Diagnosis", file: IO[str]) -> None:
+        """To a real terminal: in colour, the units converted in what rich wrote."""
+        import io
+
+        from rich.console import Console
+
+        from crampdx.render import terminal
+        from crampdx.units_display import apply
+
+        real = Console(file=file)
+        if not real.is_terminal:  # a pipe: plain text, as terminal.render writes it
+            file.write(self.text(index, "terminal", terminal.render(diagnosis, self.kb,
+                                                                    width=real.width)))
+            return
+        buffer = io.StringIO()
+        console = Console(file=buffer, force_terminal=True, width=real.width,
+                          color_system=real.color_system, highlight=False)
+        terminal.render_to(console, diagnosis, self.kb)
+        file.write(apply(buffer.getvalue(), "terminal", self.units))
+        item = self.seasons[index]
+        if item is not None:
+            from crampdx.render.history import season_text
+
+            file.write("\n" + apply(season_text(self.kb, item), "terminal", self.units))
+
+
+# -- the squad summary (debrief --summary) -------------------------------------------------------
+
+def red_flag_questions(kb: "KnowledgeBase") -> list[str]:
+    return [qid for qid, q in kb.questions.items() if q.section == "red_flags"]
+
+
+def _slug(name: str, index: int) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")[:40] or "athlete"
+    return f"{index:02d}-{slug}"
+
+
+def squad_summary(args: argparse.Namespace, fmt: str, diagnoses: list["Diagnosis"],
+                  paths: list[str], kb: "KnowledgeBase") -> int:
+    """`crampdx debrief FILES --summary`: one table; with -o DIR, DIR/summary.EXT and, for
+    html and markdown, each athlete's full report beside it, linked from the table."""
+    from crampdx.errors import CrampdxError
+    from crampdx.render import summary
+    from crampdx.render.json import to_dict
+    from crampdx.units_display import apply
+
+    if fmt not in SUMMARY_FORMATS:
+        raise CrampdxError(f"--summary writes {', '.join(SUMMARY_FORMATS)}, not {fmt}")
+    extras = Extras(args, kb, paths, diagnoses)
+    directory = Path(args.output) if args.output else None
+    if directory is not None:
+        if directory.exists() and not directory.is_dir():
+            raise CrampdxError("with --summary, --output is a directory (the summary and each "
+                               "athlete's report go in it)", path=directory)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CrampdxError(f"cannot create the directory: {exc.strerror or exc}",
+                               path=directory) from None
+    flags = red_flag_questions(kb)
+    rows: list[Row] = []
+    for index, (diagnosis, path) in enumerate(zip(diagnoses, paths), 1):
+        report = to_dict(diagnosis, kb)
+        link = None
+        if directory is not None and fmt in ("html", "markdown"):
+            link = f"{_slug(str(report['meta'].get('athlete', '')), index)}.{SUFFIX[fmt]}"
+            _write(directory / link, _full_report(fmt, diagnosis, kb, extras, index - 1))
+        rows.append(summary.row_for(report, flags, link=link, file=str(path)))
+    text = apply(summary.render(rows, fmt, width=_width()), fmt, extras.units)
+    if directory is not None:
+        target = directory / ("index.html" if fmt == "html" else f"summary.{SUFFIX[fmt]}")
+        _write(target, text)
+        print(f"crampdx: squad summary written to {target}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _full_report(fmt: str, diagnosis: "Diagnosis", kb: "KnowledgeBase", extras: Extras,
+                 index: int) -> str:
+    if fmt == "html":
+        from crampdx.render import html
+
+        page = html.render([diagnosis], kb)
+        seasons = extras.seasons
+        extras.seasons = [seasons[index]]
+        try:
+            return extras.html(page)
+        finally:
+            extras.seasons = seasons
+    from crampdx.render import markdown
+
+    return extras.text(index, "markdown", markdown.render(diagnosis, kb))
+
+
+# -- crampdx history ----------------------------------------------------------------------------
+
+def _debrief_id(words: list[str]) -> int:
+    from crampdx.errors import CrampdxError
+
+    if len(words) != 2:
+        raise CrampdxError(f"'history {words[0]}' takes one debrief id, e.g. 'crampdx history "
+                           f"{words[0]} 3' ('crampdx history' lists them)")
+    try:
+        return int(words[1])
+    except ValueError:
+        raise CrampdxError(f"'{words[1]}' is not a debrief id (a whole number from 'crampdx "
+                           "history')") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from crampdx import history
+    from crampdx.errors import CrampdxError
+
+    words = list(args.action)
+    if words and words[0] not in ("show", "forget"):
+        raise CrampdxError(f"unknown history action '{words[0]}': use 'history show ID', "
+                           "'history forget ID' or 'history forget --athlete NAME'")
+    if words and words[0] == "forget":
+        return _forget(args, words)
+    connection = history.connect(args.db)
+    try:
+        if words:
+            return _show(args, connection, _debrief_id(words))
+        if args.summary:
+            return _summary(args, connection)
+        return _list(args, connection)
+    finally:
+        connection.close()
+
+
+def _forget(args: argparse.Namespace, words: list[str]) -> int:
+    from crampdx import history
+    from crampdx.errors import CrampdxError
+
+    if len(words) == 1 and args.athlete:
+        connection = history.connect(args.db)
+        try:
+            count = history.forget(connection, athlete=args.athlete)
+        finally:
+            connection.close()
+        if not count:
+            raise CrampdxError(f"no recorded debriefs for athlete '{args.athlete}'")
+        print(f"crampdx: forgot {count} debrief{'s' if count != 1 else ''} of {args.athlete}",
+              file=sys.stderr)
+        return 0
+    debrief_id = _debrief_id(words)
+    connection = history.connect(args.db)
+    try:
+        item = history.get(connection, debrief_id)
+        history.forget(connection, debrief_id=debrief_id)
+    finally:
+        connection.close()
+    from crampdx.render.cells import plain
+
+    label = " · ".join(plain(p) for p in (item.athlete, item.event, item.date) if p)
+    print(f"crampdx: forgot debrief {debrief_id} ({label})", file=sys.stderr)
+    return 0
+
+
+def _list(args: argparse.Namespace, connection: "sqlite3.Connection") -> int:
+    from crampdx import api, history
+    from crampdx.errors import CrampdxError
+    from crampdx.render import history as view
+
+    fmt = args.format or "terminal"
+    if fmt not in LIST_FORMATS:
+        raise CrampdxError(f"'history' lists as {', '.join(LIST_FORMATS)}; {fmt} is for "
+                           "'history --summary' and 'history show ID'")
+    items = history.debriefs(connection, athlete=args.athlete, event=args.event)
+    if args.athlete and not items:
+        raise CrampdxError(f"no recorded debriefs for athlete '{args.athlete}'")
+    recurring = history.recurring(items)
+    if fmt == "json":
+        text = view.list_json(items, recurring)
+    elif fmt == "csv":
+        text = view.list_csv(items)
+    else:
+        kb = api.knowledge(args.kb)
+        changes = history.changes(items[1], items[0], list(kb.questions)) \
+            if args.athlete and len(items) > 1 else None
+        from crampdx.units_display import apply
+
+        text = apply(view.list_terminal(kb, items, recurring, one_athlete=bool(args.athlete),
+                                        changes=changes, width=_width()),
+                     "terminal", args.units or "metric")
+    _emit(text, args.output)
+    return 0
+
+
+def _summary(args: argparse.Namespace, connection: "sqlite3.Connection") -> int:
+    from crampdx import api, history
+    from crampdx.render import summary
+    from crampdx.units_display import apply
+
+    fmt = args.format or "terminal"
+    kb = api.knowledge(args.kb)
+    items = history.latest_per_athlete(
+        history.debriefs(connection, athlete=args.athlete, event=args.event))
+    flags = red_flag_questions(kb)
+    rows = [summary.row_for(item.report, flags, date=item.date, id=item.id) for item in items]
+    title = f"Squad summary: {args.event}" if args.event else "Squad summary"
+    _emit(apply(summary.render(rows, fmt, width=_width(), title=title), fmt,
+                args.units or "metric"), args.output)
+    return 0
+
+
+def _show(args: argparse.Namespace, connection: "sqlite3.Connection", debrief_id: int) -> int:
+    """Re-diagnose the stored answers with today's knowledge and render them; say so when the
+    leading causes differ from those recorded."""
+    from crampdx import api, history
+    from crampdx.errors import CrampdxError
+
+    fmt = args.format or "terminal"
+    if fmt not in SHOW_FORMATS:
+        raise CrampdxError(f"'history show' renders {', '.join(SHOW_FORMATS)}, not {fmt}")
+    item = history.get(connection, debrief_id)
+    compiled = api.reasoner(args.kb)
+    kb = compiled.kb
+    try:
+        diagnosis = api.diagnose_answers(item.answers, args.kb)
+    except CrampdxError as exc:
+        raise CrampdxError(f"debrief {debrief_id}'s answers no longer fit this knowledge base: "
+                           f"{exc.message}") from None
+    now = knowledge_version(args.kb)
+    rediagnosed = (item.knowledge, now, item.leading, tuple(diagnosis.leading))
+    extras = Extras.__new__(Extras)
+    extras.kb = kb
+    extras.units = args.units or "metric"
+    extras.seasons = [season(connection, kb, debrief_id, rediagnosed=rediagnosed)]
+    extras.active = True
+    if fmt == "json":
+        import json
+
+        from crampdx.render.json import to_dict
+
+        text = json.dumps(extras.json(0, to_dict(diagnosis, kb)), indent=2,
+                          ensure_ascii=False) + "\n"
+    elif fmt == "html":
+        from crampdx.render import html
+        from crampdx.render.history import insert_html, rediagnosis_note
+        from crampdx.render.cells import html_text
+
+        page = extras.html(html.render([diagnosis], kb))
+        note = rediagnosis_note(kb, extras.seasons[0]) if extras.seasons[0] else None
+        text = insert_html(page, f'<p class="note"><strong>{html_text(note)}</strong></p>',
+                           top=True) if note else page
+    elif fmt == "markdown":
+        from crampdx.render import markdown
+
+        text = _with_note(kb, extras, extras.text(0, "markdown", markdown.render(diagnosis, kb)))
+    else:
+        from crampdx.render import terminal
+
+        text = _with_note(kb, extras, extras.text(0, "terminal",
+                                                  terminal.render(diagnosis, kb, width=_width())))
+    _emit(text, args.output)
+    return 0
+
+
+def _with_note(kb: "KnowledgeBase", extras: Extras, text: str) -> str:
+    """The re-diagnosis note on top, where a reader sees it before the causes."""
+    from crampdx.render.history import rediagnosis_note
+
+    item = extras.seasons[0]
+    note = rediagnosis_note(kb, item) if item is not None else None
+    return f"Note: {note}\n\n{text}" if note else text

@@ -1,0 +1,238 @@
+"""The history views: the list of recorded debriefs (terminal, JSON, CSV) and, for one athlete,
+what recurs and what changed since the previous debrief (a section added to any report).
+
+Cause names and question prompts come from the knowledge base; athlete, event and answers are
+user text and are escaped for each format (render/cells.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from crampdx.history import Changes, Recurring, Stored
+from crampdx.knowledge.model import KnowledgeBase
+from crampdx.render.cells import csv_cell, html_text, markdown, plain
+from crampdx.render.common import format_value
+from crampdx.render.summary import TRIAGE_WORDS
+
+HISTORY_CSV_HEADER = ("id", "date", "athlete", "event", "triage", "causes", "knowledge")
+
+
+def cause_name(kb: KnowledgeBase, cause_id: str) -> str:
+    cause = kb.causes.get(cause_id)
+    return cause.name if cause is not None else cause_id
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def recurring_sentence(kb: KnowledgeBase, item: Recurring, *, one_athlete: bool) -> str:
+    """'Not enough long-run training led in 3 of your last 4 races.'"""
+    whose = "your" if one_athlete else "the listed"
+    races = "races" if item.window > 1 else "race"
+    return f"{cause_name(kb, item.cause)} led in {item.count} of {whose} last {item.window} {races}."
+
+
+def _answer(kb: KnowledgeBase, question_id: str, value: Any) -> str:
+    if value is None:
+        return "not answered"
+    question = kb.questions.get(question_id)
+    unit = f" {question.unit}" if question is not None and question.unit else ""
+    return f"{format_value(value)}{unit}"
+
+
+def _label(item: Stored) -> str:
+    return " · ".join(part for part in (item.date, item.event) if part)
+
+
+@dataclass(frozen=True)
+class Season:
+    """What a report adds for one athlete: recurring causes, changes since the previous
+    debrief, and (re-diagnosed with other knowledge) the leading causes recorded then."""
+
+    athlete: str
+    count: int  # debriefs of this athlete up to this one
+    recurring: tuple[Recurring, ...]
+    changes: Changes | None
+    recorded_id: int | None = None
+    rediagnosed: tuple[str, str, tuple[str, ...], tuple[str, ...]] | None = None
+    # (knowledge recorded with, knowledge now, leading causes recorded, leading causes now)
+
+
+def season_dict(kb: KnowledgeBase, season: Season) -> dict[str, Any]:
+    """The report's optional `history` field (docs/json.md)."""
+    out: dict[str, Any] = {
+        "id": season.recorded_id, "athlete": season.athlete, "debriefs": season.count,
+        "recurring": [{"cause": r.cause, "name": cause_name(kb, r.cause), "count": r.count,
+                       "races": list(r.races), "window": r.window,
+                       "text": recurring_sentence(kb, r, one_athlete=True)}
+                      for r in season.recurring],
+        "changes": None,
+    }
+    if season.changes is not None:
+        ch = season.changes
+        out["changes"] = {
+            "previous": {"id": ch.previous.id, "date": ch.previous.date,
+                         "event": ch.previous.event},
+            "answers": [{"question": c.question, "before": c.before, "after": c.after}
+                        for c in ch.answers],
+            "causes": {"before": list(ch.causes_before), "after": list(ch.causes_after)},
+        }
+    if season.rediagnosed is not None:
+        then, now, before, after = season.rediagnosed
+        out["rediagnosed"] = {"knowledge_recorded": then, "knowledge": now,
+                              "causes_recorded": list(before), "causes": list(after),
+                              "differs": list(before) != list(after)}
+    return out
+
+
+def rediagnosis_note(kb: KnowledgeBase, season: Season) -> str | None:
+    """Said when a newer knowledge base leads with other causes than those recorded."""
+    if season.rediagnosed is None:
+        return None
+    then, now, before, after = season.rediagnosed
+    if then == now or list(before) == list(after):
+        return None
+    names = lambda ids: ", ".join(cause_name(kb, c) for c in ids) or "none"  # noqa: E731
+    return (f"Re-diagnosed with a newer knowledge base ({now}; recorded with {then}): the "
+            f"leading causes differ. Recorded then: {names(before)}. Now: {names(after)}.")
+
+
+def _change_rows(kb: KnowledgeBase, changes: Changes) -> list[tuple[str, str, str]]:
+    rows = [("Leading causes", ", ".join(cause_name(kb, c) for c in changes.causes_before)
+             or "none", ", ".join(cause_name(kb, c) for c in changes.causes_after) or "none")]
+    for change in changes.answers:
+        question = kb.questions.get(change.question)
+        label = question.ask if question is not None else change.question
+        rows.append((f"{label} ({change.question})", _answer(kb, change.question, change.before),
+                     _answer(kb, change.question, change.after)))
+    return rows
+
+
+def season_text(kb: KnowledgeBase, season: Season) -> str:
+    """The section for a terminal or plain-text report."""
+    lines = [f"Your history ({plain(season.athlete)}: {season.count} recorded debriefs)"]
+    note = rediagnosis_note(kb, season)
+    if note:
+        lines.append(f"! {note}")
+    for item in season.recurring:
+        lines.append(f"- {recurring_sentence(kb, item, one_athlete=True)}")
+    if season.changes is not None:
+        ch = season.changes
+        lines.append(f"Since your previous debrief ({plain(_label(ch.previous))}):")
+        rows = _change_rows(kb, ch)
+        width = max(len(plain(r[1])) for r in rows)
+        for label, before, after in rows:
+            lines.append(f"  {plain(label)}")
+            lines.append(f"    then: {plain(before):<{width}}   now: {plain(after)}")
+    elif season.count <= 1:
+        lines.append("This is the first recorded debrief for this athlete.")
+    return "\n".join(lines) + "\n"
+
+
+def season_markdown(kb: KnowledgeBase, season: Season) -> str:
+    out = [f"## Your history\n",
+           f"_{markdown(season.athlete)}: {season.count} recorded debriefs._\n"]
+    note = rediagnosis_note(kb, season)
+    if note:
+        out.append(f"> **{markdown(note)}**\n")
+    out += [f"- {markdown(recurring_sentence(kb, r, one_athlete=True))}"
+            for r in season.recurring]
+    if season.recurring:
+        out.append("")
+    if season.changes is not None:
+        ch = season.changes
+        out.append(f"**Since your previous debrief ({markdown(_label(ch.previous))})**\n")
+        out.append("| | Then | Now |\n|---|---|---|")
+        out += [f"| {markdown(a)} | {markdown(b)} | {markdown(c)} |"
+                for a, b, c in _change_rows(kb, ch)]
+    return "\n".join(out) + "\n"
+
+
+def season_html(kb: KnowledgeBase, season: Season) -> str:
+    out = ['<section class="history"><h2>Your history</h2>',
+           f'<p class="meta">{html_text(season.athlete)}: {season.count} recorded debriefs.</p>']
+    note = rediagnosis_note(kb, season)
+    if note:
+        out.append(f'<p class="note"><strong>{html_text(note)}</strong></p>')
+    if season.recurring:
+        out.append("<ul>" + "".join(
+            f"<li>{html_text(recurring_sentence(kb, r, one_athlete=True))}</li>"
+            for r in season.recurring) + "</ul>")
+    if season.changes is not None:
+        ch = season.changes
+        out.append(f"<h3>Since your previous debrief ({html_text(_label(ch.previous))})</h3>")
+        out.append("<table><thead><tr><th></th><th>Then</th><th>Now</th></tr></thead><tbody>")
+        out += [f"<tr><td>{html_text(a)}</td><td>{html_text(b)}</td><td>{html_text(c)}</td></tr>"
+                for a, b, c in _change_rows(kb, ch)]
+        out.append("</tbody></table>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def insert_html(page: str, section: str, *, top: bool = False) -> str:
+    """Put a section into a rendered report page: after <main> (top) or before </main>."""
+    if top:
+        return page.replace("<main>", "<main>\n" + section, 1)
+    head, marker, tail = page.rpartition("</main>")
+    return head + section + "\n" + marker + tail if marker else page + section
+
+
+# -- the list ---------------------------------------------------------------------------------
+
+def list_dict(items: list[Stored], recurring: list[Recurring]) -> dict[str, Any]:
+    """`crampdx history -f json`: exactly the contract in docs/json.md."""
+    return {
+        "debriefs": [{"id": s.id, "date": s.date, "athlete": s.athlete, "event": s.event,
+                      "triage": s.triage, "causes": list(s.causes)} for s in items],
+        "recurring": [{"cause": r.cause, "count": r.count, "races": list(r.races)}
+                      for r in recurring],
+    }
+
+
+def list_json(items: list[Stored], recurring: list[Recurring]) -> str:
+    return json.dumps(list_dict(items, recurring), indent=2, ensure_ascii=False) + "\n"
+
+
+def list_csv(items: list[Stored]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HISTORY_CSV_HEADER)
+    for s in items:
+        writer.writerow([s.id, csv_cell(s.date), csv_cell(s.athlete), csv_cell(s.event),
+                         s.triage, " ".join(s.causes), s.knowledge])
+    return out.getvalue()
+
+
+def list_terminal(kb: KnowledgeBase, items: list[Stored], recurring: list[Recurring], *,
+                  one_athlete: bool, changes: Changes | None, width: int = 100) -> str:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(record=True, width=width, color_system=None, file=io.StringIO(),
+                      highlight=False)
+    if not items:
+        console.print("No recorded debriefs. Record one with: crampdx debrief FILE --record")
+    else:
+        table = Table("id", "date", "athlete", "event", "triage", "leading causes", box=None)
+        for s in items:
+            leading = ", ".join(cause_name(kb, c) for c in s.leading) or "none stands out"
+            table.add_row(str(s.id), Text(plain(s.date)), Text(plain(s.athlete)),
+                          Text(plain(s.event)), TRIAGE_WORDS.get(s.triage, s.triage),
+                          Text(leading))
+        console.print(table)
+    if recurring:
+        console.print(Text("\nRecurring"))
+        for item in recurring:
+            console.print(Text(f"- {recurring_sentence(kb, item, one_athlete=one_athlete)}"))
+    if changes is not None:
+        season = Season(items[0].athlete, len(items), (), changes)
+        text = season_text(kb, season).split("\n", 1)[1]
+        console.print(Text("\n" + text.rstrip()))
+    return "\n".join(line.rstrip() for line in console.export_text().splitlines()) + "\n"

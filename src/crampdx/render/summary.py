@@ -1,0 +1,212 @@
+"""A coach's squad view: one table for a group, most urgent first.
+
+Built from JSON reports (the contract in docs/json.md), so fresh debriefs and recorded ones give
+the same table. Each row: athlete, event, triage (unscreened shown as such), the leading causes
+with their certainty, and the one most important change. Every user string is escaped for the
+format it is written into (render/cells.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from crampdx.render.cells import csv_cell, html_text, markdown, plain
+
+URGENCY = ("emergency", "see_doctor", "unscreened", "self_care")
+TRIAGE_WORDS = {"emergency": "EMERGENCY", "see_doctor": "see a doctor",
+                "unscreened": "not screened", "self_care": "self care"}
+CSV_HEADER = ("athlete", "event", "date", "triage", "screened", "causes", "change", "source")
+
+
+@dataclass(frozen=True)
+class Row:
+    athlete: str
+    event: str
+    date: str
+    level: str  # the triage level the answers gave
+    screened: bool  # every red-flag question answered
+    unscreened: tuple[str, ...]
+    causes: tuple[tuple[str, str, float], ...]  # (id, name, certainty), leading causes
+    change: str  # the one most important change
+    change_source: str
+    link: str | None = None  # the athlete's full report, when written
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def triage(self) -> str:
+        """self_care with unanswered red-flag questions is 'unscreened', never 'no flags'."""
+        return "unscreened" if self.level == "self_care" and not self.screened else self.level
+
+    @property
+    def triage_words(self) -> str:
+        return TRIAGE_WORDS.get(self.triage, self.triage)
+
+    def causes_text(self) -> str:
+        return "; ".join(f"{name} {certainty:.0%}" for _, name, certainty in self.causes) \
+            or "none stands out"
+
+
+def screening(report: Mapping[str, Any], red_flag_questions: Iterable[str]) -> tuple[bool, list[str]]:
+    """The report's triage.screened/unscreened (issue 8 adds them to the contract); until a
+    report carries them, the same definition computed here: screened when every red-flag
+    question is answered."""
+    triage = report.get("triage", {})
+    if "screened" in triage:
+        return bool(triage["screened"]), list(triage.get("unscreened", []))
+    answered = report.get("answers", {})
+    missing = [q for q in red_flag_questions if q not in answered]
+    return not missing, missing
+
+
+def most_important_change(report: Mapping[str, Any]) -> tuple[str, str]:
+    """A red flag's action first; else the first training change for the leading cause; else
+    its first plan item that is not for the moment a cramp comes; else the first plan item."""
+    flags = report.get("triage", {}).get("flags", [])
+    if flags and report["triage"].get("level") != "self_care":
+        return flags[0].get("action", ""), flags[0].get("source", "")
+    leading = [c["id"] for c in report.get("causes", []) if c.get("leading")]
+    plan = report.get("plan", [])
+    candidates = []
+    if leading:
+        mine = [item for item in plan if item.get("cause") == leading[0]]
+        candidates += [item for item in mine if item.get("section") == "training"]
+        candidates += [item for item in mine if item.get("section") != "now"]
+    candidates += [item for item in plan if item.get("section") == "training"] + list(plan)
+    if not candidates:
+        return "", ""
+    item = candidates[0]
+    title = item.get("title") or ""
+    return (f"{title}: {item.get('text', '')}" if title else item.get("text", "")), \
+        item.get("source", "")
+
+
+def row_for(report: Mapping[str, Any], red_flag_questions: Iterable[str], *,
+            date: str | None = None, link: str | None = None, **extra: Any) -> Row:
+    meta = report.get("meta", {})
+    screened, unscreened = screening(report, red_flag_questions)
+    causes = tuple((c["id"], c.get("name", c["id"]), float(c.get("certainty", 0)))
+                   for c in report.get("causes", []) if c.get("leading"))
+    change, source = most_important_change(report)
+    return Row(str(meta.get("athlete", "") or ""), str(meta.get("event", "") or ""),
+               str(date or meta.get("date", "") or ""), report.get("triage", {}).get("level", ""),
+               screened, tuple(unscreened), causes, change, source, link, extra)
+
+
+def ordered(rows: Iterable[Row]) -> list[Row]:
+    """Most urgent first; then by athlete."""
+    return sorted(rows, key=lambda r: (URGENCY.index(r.triage) if r.triage in URGENCY
+                                       else len(URGENCY), r.athlete.casefold(), r.event))
+
+
+# -- formats -----------------------------------------------------------------------------------
+
+def to_dict(rows: list[Row]) -> dict[str, Any]:
+    return {"athletes": [
+        {"athlete": r.athlete, "event": r.event, "date": r.date or None, "triage": r.triage,
+         "level": r.level, "screened": r.screened, "unscreened": list(r.unscreened),
+         "causes": [{"id": i, "name": n, "certainty": round(c, 3)} for i, n, c in r.causes],
+         "change": r.change, "change_source": r.change_source,
+         **({"report": r.link} if r.link else {}), **dict(r.extra)}
+        for r in rows]}
+
+
+def render_json(rows: list[Row]) -> str:
+    return json.dumps(to_dict(rows), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_csv(rows: list[Row]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for r in rows:
+        writer.writerow([csv_cell(v) for v in (r.athlete, r.event, r.date, r.triage_words,
+                                               "yes" if r.screened else "no", r.causes_text(),
+                                               r.change, r.change_source)])
+    return out.getvalue()
+
+
+def render_markdown(rows: list[Row], title: str = "Squad summary") -> str:
+    out = [f"# {markdown(title)}\n", f"_{len(rows)} athletes, most urgent first._\n",
+           "| Athlete | Event | Date | Triage | Leading causes | Most important change |",
+           "|---|---|---|---|---|---|"]
+    for r in rows:
+        name = markdown(r.athlete or "(no name)")
+        if r.link:
+            name = f"[{name}](<{r.link}>)"
+        triage = f"**{r.triage_words}**" if r.triage != "self_care" else r.triage_words
+        out.append(f"| {name} | {markdown(r.event)} | {markdown(r.date)} | {triage} | "
+                   f"{markdown(r.causes_text())} | {markdown(r.change)} |")
+    out.append("\n_Not screened: some red-flag questions are unanswered, so crampdx cannot say "
+               "there are no red flags._")
+    return "\n".join(out) + "\n"
+
+
+def render_html(rows: list[Row], title: str = "Squad summary") -> str:
+    from crampdx.render.html import CSP, STYLE
+
+    body = []
+    for r in rows:
+        name = html_text(r.athlete or "(no name)")
+        if r.link:
+            from urllib.parse import quote
+
+            name = f'<a href="{html_text(quote(r.link))}">{name}</a>'
+        body.append(
+            f'<tr class="{html_text(r.triage)}"><td>{name}</td><td>{html_text(r.event)}</td>'
+            f"<td>{html_text(r.date)}</td><td><strong>{html_text(r.triage_words)}</strong></td>"
+            f"<td>{html_text(r.causes_text())}</td><td>{html_text(r.change)}</td></tr>")
+    return "\n".join([
+        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html_text(title)}</title>",
+        f"<style>{STYLE}\ntr.emergency td {{ background: #fef3f2; }}\n"
+        "tr.see_doctor td { background: #fff8c5; }\ntr.unscreened td:nth-child(4) "
+        "{ color: var(--doctor); }</style>",
+        "</head>", "<body>", "<main>", f"<h1>{html_text(title)}</h1>",
+        f'<p class="meta">{len(rows)} athletes, most urgent first.</p>',
+        "<table><thead><tr><th>Athlete</th><th>Event</th><th>Date</th><th>Triage</th>"
+        "<th>Leading causes</th><th>Most important change</th></tr></thead><tbody>",
+        *body, "</tbody></table>",
+        '<p class="note">Not screened: some red-flag questions are unanswered, so crampdx '
+        "cannot say there are no red flags.</p>",
+        "</main>", "</body>", "</html>", ""])
+
+
+def render_terminal(rows: list[Row], width: int = 100, title: str = "Squad summary") -> str:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table("Athlete", "Event", "Date", "Triage", "Leading causes",
+                  "Most important change", title=plain(title), show_lines=True)
+    styles = {"emergency": "bold white on red", "see_doctor": "bold black on yellow",
+              "unscreened": "bold yellow"}
+    for r in rows:
+        table.add_row(Text(plain(r.athlete) or "(no name)"), Text(plain(r.event)),
+                      Text(plain(r.date)),
+                      Text(r.triage_words, style=styles.get(r.triage, "")),
+                      Text(plain(r.causes_text())), Text(plain(r.change)))
+    console = Console(record=True, width=width, color_system=None, file=io.StringIO(),
+                      highlight=False)
+    console.print(table)
+    console.print(Text("Not screened: some red-flag questions are unanswered, so crampdx cannot "
+                       "say there are no red flags."))
+    return "\n".join(line.rstrip() for line in console.export_text().splitlines()) + "\n"
+
+
+def render(rows: list[Row], fmt: str, *, width: int = 100, title: str = "Squad summary") -> str:
+    rows = ordered(rows)
+    if fmt == "json":
+        return render_json(rows)
+    if fmt == "csv":
+        return render_csv(rows)
+    if fmt == "markdown":
+        return render_markdown(rows, title)
+    if fmt == "html":
+        return render_html(rows, title)
+    return render_terminal(rows, width, title)

@@ -1,0 +1,112 @@
+"""Reports in imperial units: miles, feet, °F, fl oz and lb.
+
+The engine, the plan and the JSON contract stay metric. An imperial report converts each number
+as the metric report prints it, so both agree: the plan's "35 km" becomes "21.7 mi", which is
+35 km converted, not the unrounded distance it came from. The default is what the answers file
+used: any answer written in miles, feet, °F, ounces or pounds makes the report imperial.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+UNITS_CHOICES = ("metric", "imperial")
+
+# metric unit as printed -> (imperial label, convert, decimals)
+CONVERSIONS: dict[str, tuple[str, Callable[[float], float], int]] = {
+    "km": ("mi", lambda v: v / 1.609344, 1),
+    "m": ("ft", lambda v: v / 0.3048, 0),
+    "°C": ("°F", lambda v: v * 9 / 5 + 32, 0),
+    "ml/h": ("fl oz/h", lambda v: v / 29.5735, 1),
+    "ml": ("fl oz", lambda v: v / 29.5735, 1),
+    "kg": ("lb", lambda v: v / 0.45359237, 1),
+}
+IMPERIAL_SPELLINGS = {"mi", "mile", "miles", "ft", "feet", "f", "°f", "fahrenheit", "oz",
+                      "oz/h", "fl oz/h", "fl oz", "lb", "lbs", "pounds"}
+
+_NUM = r"\d+(?:\.\d+)?"
+# a number or a range ("30–35 km"), a space, a unit not followed by more of a word or "/";
+# not inside a word or a longer number (an "m" may precede: the end of a terminal colour code)
+_QUANTITY = re.compile(
+    rf"(?<![A-Za-ln-z0-9_.,])(?P<a>{_NUM})(?:(?P<dash>\s?[–-]\s?|\s(?:to)\s)(?P<b>{_NUM}))?"
+    rf" (?P<unit>ml/h|km|°C|ml|kg|m)(?![\w/])")
+
+
+def convert(value: float, unit: str) -> tuple[float, str]:
+    """A printed metric number in imperial, rounded for reading."""
+    label, function, digits = CONVERSIONS[unit]
+    result = round(function(value), digits)
+    return (int(result) if digits == 0 else result), label
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if abs(value) < 1e6 else f"{value:.0f}"
+
+
+def imperial_text(text: str) -> str:
+    """Every 'NUMBER UNIT' in metric replaced by its imperial equivalent."""
+
+    def replace(match: re.Match[str]) -> str:
+        unit = match["unit"]
+        first, label = convert(float(match["a"]), unit)
+        if match["b"] is None:
+            return f"{_number(first)} {label}"
+        second, _ = convert(float(match["b"]), unit)
+        return f"{_number(first)}{match['dash']}{_number(second)} {label}"
+
+    return _QUANTITY.sub(replace, text)
+
+
+def imperial_html(page: str) -> str:
+    """Convert text between tags only; never inside a tag, a style sheet or a script."""
+    parts = re.split(r"(<[^>]*>)", page)
+    out, skip = [], False
+    for part in parts:
+        if part.startswith("<"):
+            lowered = part.lower()
+            if lowered.startswith(("<style", "<script")):
+                skip = True
+            elif lowered.startswith(("</style", "</script")):
+                skip = False
+            out.append(part)
+        else:
+            out.append(part if skip else imperial_text(part))
+    return "".join(out)
+
+
+def units_in(data: Any) -> str:
+    """'imperial' when any answer is written in an imperial unit, else 'metric'."""
+    from crampdx.units import _QUANTITY as QUANTITY
+
+    values = data.values() if isinstance(data, dict) else []
+    for value in values:
+        for item in (value if isinstance(value, list) else [value]):
+            if not isinstance(item, str):
+                continue
+            match = QUANTITY.match(item.replace("E", "e"))
+            spelled = (match["unit"] or "").strip().lower().replace(" per ", "/").rstrip(".") \
+                if match else ""
+            if spelled in IMPERIAL_SPELLINGS:
+                return "imperial"
+    return "metric"
+
+
+def units_of_file(path: str | Path) -> str:
+    """What an answers file used; metric when it cannot be read (its errors come elsewhere)."""
+    from crampdx.errors import CrampdxError
+    from crampdx.yamlio import MAX_FILE_BYTES, load_yaml_file
+
+    try:
+        data = load_yaml_file(Path(path), what="answers file", max_bytes=MAX_FILE_BYTES)
+    except CrampdxError:
+        return "metric"
+    return units_in(data)
+
+
+def apply(text: str, fmt: str, units: str) -> str:
+    """The rendered report in the chosen units (JSON stays metric: it is the contract)."""
+    if units != "imperial" or fmt in ("json", "csv"):
+        return text
+    return imperial_html(text) if fmt == "html" else imperial_text(text)
