@@ -28,6 +28,7 @@ class Answers:
     values: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, str] = field(default_factory=dict)
     source: str | None = None
+    unknown: set[str] = field(default_factory=set)  # answered "don't know": never re-asked
 
 
 class AnswerError(ValueError):
@@ -125,6 +126,8 @@ def parse_answers(data: Any, kb: KnowledgeBase, path: str = "<answers>") -> Answ
             raise CrampdxError(f"{key}: {exc}", path=path, line=line, column=column) from None
         if coerced is not None:
             answers.values[key] = coerced
+        else:
+            answers.unknown.add(key)
     _check_together(answers, kb, data, path)
     return answers
 

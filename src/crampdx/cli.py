@@ -17,11 +17,19 @@ from crampdx.errors import EXIT_USAGE, CrampdxError
 from crampdx.render import FORMATS
 
 EXAMPLES = """\
+Plain `crampdx`, with no command, in a terminal, starts the guided interview.
+
 examples:
+  crampdx                                    the interview: questions, then the report
+  crampdx interview --save my-race.yaml      the same, saving the answers where you say
   crampdx debrief examples/seed-150k-mountain.yaml
   crampdx debrief answers.yaml --format markdown --output debrief.md
   crampdx debrief answers.yaml --format json | jq '.causes[0]'
-  crampdx questions                      list the question ids an answers file may use
+  crampdx debrief answers.yaml --record      keep it in your history ('crampdx history')
+  crampdx debrief team/*.yaml --summary      one table for a squad
+  crampdx questions -f yaml > answers.yaml   a blank answers file to fill in
+  crampdx kb check --kb my-knowledge/        check your own knowledge additions
+  crampdx kb test                            run the knowledge base's regression cases
 """
 
 FORMAT_BY_SUFFIX = {".json": "json", ".md": "markdown", ".markdown": "markdown",
@@ -36,9 +44,10 @@ def _add_kb_option(parser: argparse.ArgumentParser) -> None:
 
 def add_report_options(parser: argparse.ArgumentParser) -> None:
     """The report options, shared by debrief and the interview (which passes them on)."""
-    parser.add_argument("--format", "-f", choices=FORMATS,
+    parser.add_argument("--format", "-f", choices=(*FORMATS, "csv"),
                         help="report format (default: terminal, or from --output's suffix); "
-                             "html is one printable page that needs no network")
+                             "html is one printable page that needs no network; csv only "
+                             "with --summary")
     parser.add_argument("--weeks", metavar="N",
                         help="weeks to your next race: the plan is sized to them "
                              "(default: a 12-week preparation)")
@@ -89,7 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     questions = commands.add_parser(
         "questions", help="list the questions an answers file may answer",
-        description="List every question id with its type, unit and choices.")
+        description="List every question id with its type, unit and choices.",
+        epilog="examples:\n  crampdx questions\n"
+               "  crampdx questions -f yaml > answers.yaml   a blank answers file to fill in, "
+               "then: crampdx debrief answers.yaml",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     questions.add_argument("--format", "-f", choices=("terminal", "yaml"), default="terminal",
                            help="'yaml' prints a blank answers file to fill in")
     _add_kb_option(questions)
@@ -103,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     cli_interview.add_parser(commands, _add_kb_option, add_report_options)
     cli_kb.add_parser(commands, _add_kb_option)
     cli_history.add_parser(commands, _add_kb_option)
+    from crampdx.cli_help import wrap_all
+
+    wrap_all(parser)  # help wrapped to the terminal, examples kept as written
     return parser
 
 

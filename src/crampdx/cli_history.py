@@ -162,8 +162,12 @@ class Extras:
 
     def __init__(self, args: argparse.Namespace, kb: "KnowledgeBase", paths: list[str],
                  diagnoses: list["Diagnosis"]) -> None:
+        from crampdx.errors import CrampdxError
         from crampdx.units_display import units_of_file
 
+        if getattr(args, "format", None) == "csv":
+            raise CrampdxError("csv is the squad table's format: add --summary, or choose "
+                               "terminal, markdown, json or html for full reports")
         self.kb = kb
         self.seasons: list[Season | None] = [None] * len(diagnoses)
         units = getattr(args, "units", None)
@@ -410,7 +414,8 @@ def _list(args: argparse.Namespace, connection: "sqlite3.Connection") -> int:
         from crampdx.units_display import apply
 
         text = apply(view.list_terminal(kb, items, recurring, one_athlete=bool(args.athlete),
-                                        changes=changes, width=_width()),
+                                        changes=changes, width=_width(),
+                                        red_flag_questions=tuple(red_flag_questions(kb))),
                      "terminal", args.units or "metric")
     _emit(text, args.output)
     return 0
@@ -493,3 +498,42 @@ def _with_note(kb: "KnowledgeBase", extras: Extras, text: str) -> str:
     item = extras.seasons[0]
     note = rediagnosis_note(kb, item) if item is not None else None
     return f"Note: {note}\n\n{text}" if note else text
+
+
+# -- the interview with --record ------------------------------------------------------------------
+
+RECORD_DETAILS = (
+    ("athlete", "Your name (or the athlete's), as the history should file it:"),
+    ("event", "The race or run:"),
+    ("date", "The race date (YYYY-MM-DD):"),
+)
+
+
+def check_date(text: str) -> "bool | str":
+    """Blank (unknown) or an ISO date; the message shows under the entry."""
+    from crampdx.history import race_date
+
+    if not text.strip() or race_date(text) is not None:
+        return True
+    return "a date as YYYY-MM-DD (e.g. 2026-04-12), or blank if you don't know"
+
+
+def ask_record_details(flow: Any, asker: Any) -> None:
+    """Before the questions: athlete, event and race date, unless the answers have them.
+    Each is kept in `flow.meta` as soon as it is typed, so Ctrl-C saves it too."""
+    import questionary
+
+    for key, prompt in RECORD_DETAILS:
+        if flow.meta.get(key):
+            continue
+        answer = questionary.text(prompt, validate=check_date if key == "date" else None,
+                                  instruction="(blank = leave out)", **asker.io).unsafe_ask()
+        text = " ".join(str(answer or "").split())
+        if text:
+            flow.meta[key] = race_date_text(text) if key == "date" else text
+
+
+def race_date_text(text: str) -> str:
+    from crampdx.history import race_date
+
+    return race_date(text) or text

@@ -90,16 +90,20 @@ def run(args: argparse.Namespace) -> int:
     asker = QuestionaryAsker(kb, console, output=output)
     asker.intro(flow, prefilled_from=args.answers, resumed_from=args.resume)
     try:
+        if args.record:  # the history files a debrief under athlete, event and race date
+            from crampdx.cli_history import ask_record_details
+
+            ask_record_details(flow, asker)
         outcome = flow_module.run(flow, asker)
     except (KeyboardInterrupt, EOFError):  # Ctrl-C anywhere; Ctrl-D on an empty number line
         console.print()
-        save_or_show(save_path, flow, console, complete=False)
+        save_or_show(save_path, flow, console, complete=False, kb_dirs=args.kb)
         console.print(f"Interrupted. Your answers so far are saved in {save_path}",
                       soft_wrap=True)
         console.print(f"Continue with: {_command('interview --resume', save_path, args.kb)}",
                       soft_wrap=True)
         return 130
-    save_or_show(save_path, flow, console, complete=True)
+    save_or_show(save_path, flow, console, complete=True, kb_dirs=args.kb)
     asker.summary(flow, stopped=outcome.stopped_at_emergency, prefilled_from=args.answers)
 
     sys.stdout.flush()
@@ -137,6 +141,10 @@ def _report_arguments(args: argparse.Namespace, kb: "KnowledgeBase") -> argparse
                         ("--weeks", args.weeks), ("--next-race", args.next_race)):
         if value is not None:
             argv += [flag, value]
+    for flag, value in (("--db", args.db), ("--units", args.units)):
+        if value is not None:
+            argv += [flag, value]
+    argv += ["--record"] if args.record else []
     for directory in args.kb:
         argv += ["--kb", directory]
     report = build_parser().parse_args([*argv, "--", "placeholder.yaml"])
@@ -207,15 +215,16 @@ def _check_writable(path: Path, doing: str, purpose: str) -> None:
 
 
 def answers_text(flow: "Interview", path: Path, *, complete: bool,
-                 now: _dt.datetime | None = None) -> str:
+                 now: _dt.datetime | None = None, kb_dirs: list[str] | tuple[str, ...] = ()
+                 ) -> str:
     """The saved file: what `crampdx debrief` reads, with "don't know" kept for --resume."""
     from crampdx.answers import dump_answers
 
     stamp = f"{now or _dt.datetime.now():%Y-%m-%d %H:%M}"
     state = "finished" if complete else f"stopped after {len(flow.asked)} questions"
     header = (f"crampdx interview answers ({state}, {stamp}).\n"
-              f"Report: crampdx debrief {path}\n"
-              f"Continue or change: crampdx interview --resume {path}\n"
+              f"Report: {_command('debrief', path, list(kb_dirs))}\n"
+              f"Continue or change: {_command('interview --resume', path, list(kb_dirs))}\n"
               "\"don't know\" means unknown, not no.")
     return dump_answers(flow.answers_for_saving(), flow.kb, header=header)
 
@@ -250,11 +259,12 @@ def write_atomically(path: Path, text: str, *, _while_writing: Callable[[], None
                           else signal.default_int_handler)
 
 
-def save_or_show(path: Path, flow: "Interview", console: Any, *, complete: bool) -> None:
+def save_or_show(path: Path, flow: "Interview", console: Any, *, complete: bool,
+                 kb_dirs: list[str] | tuple[str, ...] = ()) -> None:
     """Save; if that fails, print the answers so they are not lost, then report the error."""
     from crampdx.errors import CrampdxError
 
-    text = answers_text(flow, path, complete=complete)
+    text = answers_text(flow, path, complete=complete, kb_dirs=kb_dirs)
     try:
         write_atomically(path, text)
     except CrampdxError:
@@ -287,9 +297,10 @@ class QuestionaryAsker:
               resumed_from: str | None = None) -> None:
         left = len(flow.candidates())
         self._say("crampdx: why did you cramp?", "bold")
-        if flow.asked and not left:
+        if not left:
             self._say("Nothing is left to ask: every question that could change the diagnosis "
-                      "is answered. You can change an answer or see the report.")
+                      "is answered." + (" You can change an answer or see the report."
+                                        if flow.asked else ""))
         elif flow.asked:
             self._say(f"At most {left} questions left; fewer if your answers settle things "
                       "early.")
@@ -315,7 +326,7 @@ class QuestionaryAsker:
         if stopped:
             parts.append("stopped early for the emergency")
         else:
-            parts.append("the others could not change this diagnosis")
+            parts.append(closing_words(flow))
         self._say("\n" + "; ".join(parts) + ".\n", "bold")
 
     def notice(self, message: str) -> None:
@@ -399,12 +410,15 @@ class QuestionaryAsker:
             self._say("  ← back", "dim")
         return reply
 
-    def _keys(self, prompt: Any) -> Any:
-        """'?' for why, '<' or Left for back, in menus (typed into number answers instead)."""
+    def _keys(self, prompt: Any, letters: dict[str, Any] | None = None) -> Any:
+        """'?' for why, '<' or Left for back, in menus (typed into number answers instead);
+        `letters` answer at once (y, n, d on yes-no questions)."""
         from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
         from prompt_toolkit.keys import Keys
 
         bindings = KeyBindings()
+        for letter, value in (letters or {}).items():
+            bindings.add(letter, eager=True)(_exit_with(value))
 
         @bindings.add("?", eager=True)
         def _help(event: Any) -> None:
@@ -475,12 +489,15 @@ class QuestionaryAsker:
             options = list(question.choices.items())
             previous = step.previous
         default = _SKIP if step.skipped_before else previous
+        letters = {"y": "yes", "n": "no", "d": _SKIP} if question.type == "bool" else None
+        instruction = "(y / n / d = don't know, or arrows, Enter)" if letters \
+            else "(arrows, Enter)"
         prompt = questionary.select(
-            question.ask,
+            self._wrap(question.ask, instruction),
             choices=[questionary.Choice(label, value=value) for value, label in options]
             + self._extras(step),
-            default=default, instruction="(arrows, Enter)", **self.io)
-        result = self._keys(prompt).unsafe_ask()
+            default=default, instruction=instruction, **self.io)
+        result = self._keys(prompt, letters).unsafe_ask()
         special = {_SKIP: SKIP, _BACK: BACK, _HELP: HELP}
         if result in special:
             return special[result]
@@ -503,9 +520,10 @@ class QuestionaryAsker:
         extras = self._extras(step)
         if step.skipped_before:
             extras[1] = questionary.Choice("Don't know", value=_SKIP, checked=True)
+        instruction = "(Space ticks, Enter ends; none ticked = none of these)"
         prompt = questionary.checkbox(
-            question.ask, choices=choices + extras,
-            instruction="(Space ticks, Enter ends; none ticked = none of these)", **self.io)
+            self._wrap(question.ask, instruction), choices=choices + extras,
+            instruction=instruction, **self.io)
         result = self._enter_acts_on_extras(self._keys(prompt)).unsafe_ask()
         if result == _HELP or (isinstance(result, list) and _HELP in result):
             if isinstance(result, list):
@@ -533,15 +551,77 @@ class QuestionaryAsker:
         if step.previous is not None:
             default = f"{step.previous:g}" + (f" {unit}" if unit else "")
         hint = UNIT_HINTS.get(unit, accepted_units(unit)) if unit else "a number"
+        instruction = f"({hint}; blank = don't know; < back)"
         prompt = questionary.text(
-            question.ask, default=default, validate=number_validator(question),
-            instruction=f"({hint}; blank = don't know)", **self.io)
-        reply = parse_text_reply(question, prompt.unsafe_ask())
+            self._wrap(question.ask, instruction), default=default,
+            validate=number_validator(question), instruction=instruction, **self.io)
+        reply = parse_text_reply(question, self._back_key(prompt).unsafe_ask())
         if reply.action == "answer":
             self._say(f"  → {round(reply.value, 2):g}" + (f" {unit}" if unit else ""), "green")
         elif reply.action == "skip":
             self._say("  → don't know (left unknown)", "dim")
         return reply
+
+
+    def _width(self) -> int:
+        """The terminal's width (prompt_toolkit's output when given, e.g. in tests)."""
+        output = self.io.get("output")
+        try:
+            if output is not None:
+                return max(20, output.get_size().columns)
+        except Exception:  # noqa: BLE001 - a dummy output without a size
+            pass
+        import shutil
+
+        return max(20, shutil.get_terminal_size((80, 24)).columns)
+
+    def _wrap(self, text: str, instruction: str = "") -> str:
+        """A question wrapped at word boundaries (prompt_toolkit would cut words); the
+        instruction moves to its own line when it would not fit after the last one."""
+        return wrap_prompt(text, self._width(), instruction)
+
+    def _back_key(self, prompt: Any) -> Any:
+        """'<' in a number answer goes back at once, without Enter (no number has one)."""
+        from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+
+        bindings = KeyBindings()
+        bindings.add("<", eager=True)(_exit_with("<"))
+        app = prompt.application
+        app.key_bindings = merge_key_bindings([app.key_bindings, bindings]) \
+            if app.key_bindings is not None else bindings
+        return prompt
+
+
+def _exit_with(value: Any) -> Callable[[Any], None]:
+    def handler(event: Any) -> None:
+        event.app.exit(result=value)
+
+    return handler
+
+
+def wrap_prompt(text: str, width: int, instruction: str = "") -> str:
+    """Wrap a prompt at word boundaries for a `width`-column terminal ('? ' comes first)."""
+    import textwrap
+
+    lines = textwrap.wrap(text, max(10, width - 3), break_long_words=False,
+                          break_on_hyphens=False) or [text]
+    if instruction and len(lines[-1]) + len(instruction) + 4 > width:
+        lines.append("")
+    return "\n".join(lines)
+
+
+def closing_words(flow: "Interview") -> str:
+    """The interview's last line, in agreement with the report: the questions left unasked
+    could not change the red flags or which causes lead; those the report lists under
+    "questions that would sharpen this" (never ones answered "don't know") are counted."""
+    from crampdx.diagnosis import diagnose
+
+    sharpen = diagnose(flow.reasoner, flow.answers()).unanswered
+    if not sharpen:
+        return "the others could not change this diagnosis"
+    count = len(sharpen)
+    return (f"the others could not change this diagnosis (the red flags or which causes "
+            f"lead); the report lists {count} that would still sharpen it")
 
 
 def _short(text: str, width: int = 60) -> str:

@@ -116,7 +116,7 @@ def _unanswered(kb: KnowledgeBase, answers: Answers, inference: Inference) -> li
             weight, label = abs(rule.certainty), kb.causes[rule.then].name
         weight /= _missing_pieces(rule, values, inference.findings)
         for fact in cond.facts_of(rule.when):
-            if fact not in values:
+            if fact not in values and fact not in answers.unknown:  # "don't know" stays so
                 weights[fact] = weights.get(fact, 0) + weight
                 informs.setdefault(fact, set()).add(label)
     ranked = sorted(weights, key=lambda q: (-weights[q], list(kb.questions).index(q)))

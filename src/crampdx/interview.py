@@ -185,7 +185,8 @@ class Interview:
 
     def answers(self) -> Answers:
         """The known answers so far ("don't know" ones are left out: unknown, not no)."""
-        return Answers(values=dict(self.values), meta=dict(self.meta))
+        return Answers(values=dict(self.values), meta=dict(self.meta),
+                       unknown=set(self.skipped))
 
     def answers_for_saving(self) -> Answers:
         """Known answers plus "don't know" for skipped questions, so a resume does not ask

@@ -10,7 +10,7 @@ from typing import Any
 
 # C0 and C1 controls, DEL, and the bidirectional overrides that can reorder what a reader sees
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|<>~-])")
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]#|<>~])")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

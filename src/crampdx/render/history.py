@@ -17,7 +17,7 @@ from crampdx.history import Changes, Recurring, Stored
 from crampdx.knowledge.model import KnowledgeBase
 from crampdx.render.cells import csv_cell, html_text, markdown, plain
 from crampdx.render.common import format_value
-from crampdx.render.summary import TRIAGE_WORDS
+from crampdx.render.summary import TRIAGE_WORDS, screening
 
 HISTORY_CSV_HEADER = ("id", "date", "athlete", "event", "triage", "causes", "knowledge")
 
@@ -33,9 +33,10 @@ def _lower_first(text: str) -> str:
 
 def recurring_sentence(kb: KnowledgeBase, item: Recurring, *, one_athlete: bool) -> str:
     """'Not enough long-run training led in 3 of your last 4 races.'"""
-    whose = "your" if one_athlete else "the listed"
-    races = "races" if item.window > 1 else "race"
-    return f"{cause_name(kb, item.cause)} led in {item.count} of {whose} last {item.window} {races}."
+    if one_athlete:
+        return f"{cause_name(kb, item.cause)} led in {item.count} of your last {item.window} races."
+    return (f"{cause_name(kb, item.cause)} led in {item.count} of the last {item.window} "
+            "debriefs listed.")
 
 
 def _answer(kb: KnowledgeBase, question_id: str, value: Any) -> str:
@@ -114,25 +115,32 @@ def _change_rows(kb: KnowledgeBase, changes: Changes) -> list[tuple[str, str, st
     return rows
 
 
-def season_text(kb: KnowledgeBase, season: Season) -> str:
-    """The section for a terminal or plain-text report."""
-    lines = [f"Your history ({plain(season.athlete)}: {season.count} recorded debriefs)"]
+def season_text(kb: KnowledgeBase, season: Season, width: int = 80) -> str:
+    """The section for a terminal or plain-text report; answers then and now side by side."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(record=True, width=width, color_system=None, file=io.StringIO(),
+                      highlight=False)
+    who = f"{plain(season.athlete)}: " if season.athlete else ""
+    console.print(Text(f"Your history ({who}{season.count} recorded debriefs)",
+                       style="bold underline"))
     note = rediagnosis_note(kb, season)
     if note:
-        lines.append(f"! {note}")
+        console.print(Text(f"! {note}", style="bold"))
     for item in season.recurring:
-        lines.append(f"- {recurring_sentence(kb, item, one_athlete=True)}")
+        console.print(Text(f"- {recurring_sentence(kb, item, one_athlete=True)}"))
     if season.changes is not None:
         ch = season.changes
-        lines.append(f"Since your previous debrief ({plain(_label(ch.previous))}):")
-        rows = _change_rows(kb, ch)
-        width = max(len(plain(r[1])) for r in rows)
-        for label, before, after in rows:
-            lines.append(f"  {plain(label)}")
-            lines.append(f"    then: {plain(before):<{width}}   now: {plain(after)}")
-    elif season.count <= 1:
-        lines.append("This is the first recorded debrief for this athlete.")
-    return "\n".join(lines) + "\n"
+        console.print(Text(f"Since your previous debrief ({plain(_label(ch.previous))}):"))
+        table = Table("", "Then", "Now", box=None, padding=(0, 1))
+        for label, before, after in _change_rows(kb, ch):
+            table.add_row(Text(plain(label)), Text(plain(before)), Text(plain(after)))
+        console.print(table)
+    elif season.count <= 1 and season.athlete:
+        console.print(Text("This is the first recorded debrief for this athlete."))
+    return "\n".join(line.rstrip() for line in console.export_text().splitlines()) + "\n"
 
 
 def season_markdown(kb: KnowledgeBase, season: Season) -> str:
@@ -210,7 +218,8 @@ def list_csv(items: list[Stored]) -> str:
 
 
 def list_terminal(kb: KnowledgeBase, items: list[Stored], recurring: list[Recurring], *,
-                  one_athlete: bool, changes: Changes | None, width: int = 100) -> str:
+                  one_athlete: bool, changes: Changes | None, width: int = 100,
+                  red_flag_questions: tuple[str, ...] = ()) -> str:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -223,8 +232,11 @@ def list_terminal(kb: KnowledgeBase, items: list[Stored], recurring: list[Recurr
         table = Table("id", "date", "athlete", "event", "triage", "leading causes", box=None)
         for s in items:
             leading = ", ".join(cause_name(kb, c) for c in s.leading) or "none stands out"
+            screened, _ = screening(s.report, red_flag_questions)
+            triage = TRIAGE_WORDS.get(s.triage, s.triage) + ("" if screened else
+                                                              " (not screened)")
             table.add_row(str(s.id), Text(plain(s.date)), Text(plain(s.athlete)),
-                          Text(plain(s.event)), TRIAGE_WORDS.get(s.triage, s.triage),
+                          Text(plain(s.event)), triage,
                           Text(leading))
         console.print(table)
     if recurring:
@@ -233,6 +245,6 @@ def list_terminal(kb: KnowledgeBase, items: list[Stored], recurring: list[Recurr
             console.print(Text(f"- {recurring_sentence(kb, item, one_athlete=one_athlete)}"))
     if changes is not None:
         season = Season(items[0].athlete, len(items), (), changes)
-        text = season_text(kb, season).split("\n", 1)[1]
+        text = season_text(kb, season, width).split("\n", 1)[1]
         console.print(Text("\n" + text.rstrip()))
     return "\n".join(line.rstrip() for line in console.export_text().splitlines()) + "\n"

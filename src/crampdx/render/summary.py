@@ -80,8 +80,18 @@ def most_important_change(report: Mapping[str, Any]) -> tuple[str, str]:
         return "", ""
     item = candidates[0]
     title = item.get("title") or ""
-    return (f"{title}: {item.get('text', '')}" if title else item.get("text", "")), \
-        item.get("source", "")
+    text = first_sentence(item.get("text", ""))
+    return (f"{title}: {text}" if title else text), item.get("source", "")
+
+
+def first_sentence(text: str, limit: int = 160) -> str:
+    """A table cell's worth: the first sentence (its first clause when long), cut at a word."""
+    sentence = text.split(". ", 1)[0].rstrip(".")
+    if len(sentence) > limit and ";" in sentence:
+        sentence = sentence.split(";", 1)[0]
+    if len(sentence) > limit:
+        sentence = sentence[:limit].rsplit(" ", 1)[0] + "…"
+    return sentence + ("" if sentence.endswith("…") else ".")
 
 
 def row_for(report: Mapping[str, Any], red_flag_questions: Iterable[str], *,

@@ -1,0 +1,40 @@
+"""Help text that fits the terminal: descriptions wrapped at word boundaries to its width,
+while the examples keep their own lines (an indented line wraps under its own indent)."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import textwrap
+
+
+class WrappedHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's raw formatter keeps the examples' layout but never wraps; this one wraps
+    every line longer than the terminal, keeping short and indented lines as written."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 30,
+                 width: int | None = None) -> None:
+        if width is None:
+            width = max(40, min(shutil.get_terminal_size((80, 24)).columns, 100) - 2)
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        lines = []
+        for line in text.splitlines():
+            if len(indent + line) <= width:
+                lines.append(indent + line)
+                continue
+            own = line[:len(line) - len(line.lstrip())]  # an example's indent
+            lines.extend(textwrap.wrap(line.strip(), width, initial_indent=indent + own,
+                                       subsequent_indent=indent + own + ("  " if own else ""),
+                                       break_long_words=False, break_on_hyphens=False))
+        return "\n".join(lines)
+
+
+def wrap_all(parser: argparse.ArgumentParser) -> None:
+    """Use the wrapping formatter for a parser and every sub-command under it."""
+    parser.formatter_class = WrappedHelpFormatter
+    for action in parser._actions:  # noqa: SLF001 - argparse exposes sub-parsers only so
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            for child in action.choices.values():
+                wrap_all(child)
