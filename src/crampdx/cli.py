@@ -44,8 +44,8 @@ def _add_kb_option(parser: argparse.ArgumentParser) -> None:
 
 def add_report_options(parser: argparse.ArgumentParser) -> None:
     """The report options, shared by debrief and the interview (which passes them on)."""
-    parser.add_argument("--format", "-f", choices=(*FORMATS, "csv"),
-                        help="report format (default: terminal, or from --output's suffix); "
+    parser.add_argument("--format", "-f", choices=(*FORMATS, "csv"), metavar="FORMAT",
+                        help="terminal, markdown, json, html or csv: the report format (default: terminal, or from --output's suffix); "
                              "html is one printable page that needs no network; csv only "
                              "with --summary")
     parser.add_argument("--weeks", metavar="N",

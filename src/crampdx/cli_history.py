@@ -81,7 +81,7 @@ def add_parser(commands: Any, add_kb_option: Callable[[argparse.ArgumentParser],
     parser.add_argument("--event", metavar="NAME", help="only this event's debriefs")
     parser.add_argument("--summary", action="store_true",
                         help="the squad table: each athlete's latest debrief")
-    parser.add_argument("--format", "-f", choices=SUMMARY_FORMATS,
+    parser.add_argument("--format", "-f", choices=SUMMARY_FORMATS, metavar="FORMAT",
                         help="terminal (default), json or csv; also markdown or html for "
                              "--summary and show")
     parser.add_argument("--output", "-o", metavar="PATH",

@@ -621,9 +621,31 @@ def race_facts(kb: KnowledgeBase, history: Mapping[str, Any],
         or history.get("terrain") is None
     if "event_duration_h" not in race and race.get("event_distance_km") and distance and hours \
             and same_ground:
-        race["event_duration_h"] = round(race["event_distance_km"] * hours / distance, 1)
+        race["event_duration_h"] = estimate_duration_h(
+            hours, distance, history.get("elevation_gain_m"), race["event_distance_km"],
+            race.get("elevation_gain_m"))
         return race, True
     return race, False
+
+
+RIEGEL_EXPONENT = 1.06  # Riegel 1981: time grows as distance ** 1.06
+CLIMB_M_PER_EFFORT_KM = 100  # ITRA's km-effort: each 100 m of climb counts as one more km
+
+
+def estimate_duration_h(last_h: float, last_km: float, last_gain_m: float | None,
+                        next_km: float, next_gain_m: float | None) -> float:
+    """The next race's time from the last race's, at a pace for the next race's distance and
+    climb: both races as km-effort (km + climb / 100 m, the ITRA measure), then Riegel's
+    T2 = T1 * (E2 / E1) ** 1.06, so a longer or hillier race is slower per km. The next race's
+    climb, when not given, is the last race's per km; the last race's unknown: distances only."""
+    if last_gain_m is None:  # the last race's climb unknown: compare distances only
+        last_effort, next_effort = last_km, next_km
+    else:
+        if next_gain_m is None:
+            next_gain_m = last_gain_m / last_km * next_km
+        last_effort = last_km + last_gain_m / CLIMB_M_PER_EFFORT_KM
+        next_effort = next_km + next_gain_m / CLIMB_M_PER_EFFORT_KM
+    return round(last_h * (next_effort / last_effort) ** RIEGEL_EXPONENT, 1)
 
 
 def _next_race_asks(ctx: _Context, template: PlanTemplate) -> bool:
