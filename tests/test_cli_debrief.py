@@ -30,7 +30,7 @@ def answers(write, mini_kb) -> Path:  # type: ignore[no-untyped-def]
 
 def test_terminal_report_puts_red_flags_first(run_cli, answers: Path) -> None:
     """Triage comes before the causes, and the leading cause shows with its evidence."""
-    status, out, err = run_cli("debrief", str(answers))
+    status, out, err = run_cli("debrief", str(answers), "--units", "metric")
     assert status == 0, err
     assert out.index("EMERGENCY") < out.index("Likely causes")
     assert "Hyponatremia" in out and "Call for help now." in out

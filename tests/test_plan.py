@@ -363,7 +363,8 @@ def test_next_race_duration_is_estimated_on_the_same_ground() -> None:
     plan = plan_for("marathon-longest-run-24k.yaml",
                     next_race=next_race(event_distance_km=21.1, terrain="road"))
     assert plan.estimated_duration and plan.race["event_duration_h"] == pytest.approx(1.9, 0.1)
-    assert "estimated from your last race's pace" in plan.summary
+    assert "estimated from your last race's time, scaled to this race's distance and climb" \
+        in " ".join(plan.summary.split())
     assert item(plan, "sodium-per-hour").case == "short"
     assert item(plan, "carbs-per-hour").numbers["g_hi"] == 60
 
