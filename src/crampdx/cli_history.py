@@ -165,7 +165,7 @@ class Extras:
         from crampdx.errors import CrampdxError
         from crampdx.units_display import units_of_file
 
-        if getattr(args, "format", None) == "csv":
+        if getattr(args, "format", None) == "csv" and not getattr(args, "summary", False):
             raise CrampdxError("csv is the squad table's format: add --summary, or choose "
                                "terminal, markdown, json or html for full reports")
         self.kb = kb

@@ -1,0 +1,68 @@
+"""--units imperial: miles, feet, °F, fl oz and lb in the reports, each the metric report's own
+rounded number converted, so the two never disagree; the default follows the answers file."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from crampdx.units_display import CONVERSIONS, imperial_html, imperial_text, units_in
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+NUMBER = r"(?<![\w.,])(\d+(?:\.\d+)?)"
+METRIC = {"km": "mi", "m": "ft", "°C": "°F", "ml/h": "fl oz/h", "kg": "lb"}
+
+
+def quantities(text: str, unit: str) -> list[float]:
+    return [float(n) for n in re.findall(rf"{NUMBER} {re.escape(unit)}(?![\w/])", text)]
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_imperial_numbers_are_the_metric_ones_converted(run_cli, example: Path) -> None:  # type: ignore[no-untyped-def]
+    """Every km, m, °C, ml/h and kg of the metric Markdown report appears, in the same order,
+    as its rounded imperial equivalent in the imperial report; nothing metric is left."""
+    _, metric, _ = run_cli("debrief", str(example), "-f", "markdown", "--units", "metric")
+    _, imperial, _ = run_cli("debrief", str(example), "-f", "markdown", "--units", "imperial")
+    converted_any = False
+    for unit, label in METRIC.items():
+        _, function, digits = CONVERSIONS[unit]
+        expected = [round(function(value), digits) for value in quantities(metric, unit)]
+        assert quantities(imperial, label) == expected, unit
+        assert quantities(imperial, unit) == [], f"{unit} left in the imperial report"
+        converted_any = converted_any or bool(expected)
+    assert converted_any
+
+
+def test_known_conversions() -> None:
+    """Worked numbers: the plan's 35 km long run, 900 m descent, 28 °C, 500 ml/h, 3 kg."""
+    assert imperial_text("35 km, 30–35 km, 900 m down, 28 °C, 500 ml/h, 3 kg") == \
+        "21.7 mi, 18.6–21.7 mi, 2953 ft down, 82 °F, 16.9 fl oz/h, 6.6 lb"
+    assert imperial_text("10 min, 400 mg/h, 60 g/h, 3.9 h") == "10 min, 400 mg/h, 60 g/h, 3.9 h"
+
+
+def test_html_converts_text_never_markup_or_style() -> None:
+    page = '<style>a { margin: 2 m }</style><p title="5 km">42.2 km</p>'
+    assert imperial_html(page) == '<style>a { margin: 2 m }</style><p title="5 km">26.2 mi</p>'
+
+
+def test_the_default_follows_the_answers_file(run_cli, write) -> None:  # type: ignore[no-untyped-def]
+    """Miles in the answers: an imperial report; --units metric overrides; no units: metric.
+    JSON stays metric (the contract) and says the report's units."""
+    lena = (ROOT / "examples" / "marathon-longest-run-24k.yaml").read_text(encoding="utf-8")
+    miles = write("miles.yaml", lena.replace("event_distance_km: 42.2", "event_distance_km: 26.2 mi")
+                  .replace("onset_km: 32", "onset_km: 20 mi"))
+    plain = write("plain.yaml", lena)
+    assert units_in({"onset_km": "20 mi"}) == "imperial" and units_in({"x": 3}) == "metric"
+    _, out, _ = run_cli("debrief", str(miles))
+    assert "Sized for: 26.2 mi · 3.9 h · road · 394 ft up" in out and " km" not in out
+    _, out, _ = run_cli("debrief", str(miles), "--units", "metric")
+    assert "Sized for: 42.2 km · 3.9 h · road · 120 m up" in out and " mi " not in out
+    _, out, _ = run_cli("debrief", str(plain))
+    assert "Sized for: 42.2 km" in out
+    _, out, _ = run_cli("debrief", str(miles), "-f", "json")
+    report = json.loads(out)
+    assert report["answers"]["onset_km"] == 32.2 and report["units"] == "imperial"
