@@ -1,0 +1,222 @@
+"""The friction a new user met on the first day (issue 11), each fixed and kept fixed: README
+set-up, help that fits the terminal, the saved file's own commands with --kb, y/n/d and '<'
+keys, prompts wrapped at words, the closing line agreeing with the report, the intro with
+nothing to ask, and the next race's estimated time."""
+
+from __future__ import annotations
+
+import io
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+from rich.console import Console
+
+from crampdx import api
+from crampdx.cli_interview import QuestionaryAsker, answers_text, closing_words, wrap_prompt
+from crampdx.diagnosis import diagnose
+from crampdx.interview import BACK, SKIP, Interview, Reply, Step
+
+ROOT = Path(__file__).resolve().parent.parent
+CRAMPDX = Path(sys.executable).parent / "crampdx"
+EXAMPLES = ROOT / "examples"
+
+
+def test_readme_says_how_to_run_crampdx_after_set_up() -> None:
+    """The set-up line makes a venv; the README then says to activate it or use
+    .venv/bin/crampdx, and shows history and the squad summary, one line each."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "source .venv/bin/activate" in readme and ".venv/bin/crampdx" in readme
+    lines = readme.splitlines()
+    assert [line for line in lines if line.startswith("crampdx history ")]
+    assert [line for line in lines if line.startswith("crampdx debrief ")
+            and "--summary" in line]
+
+
+def _help(*args: str, columns: int = 80) -> str:
+    env = dict(os.environ, COLUMNS=str(columns))
+    result = subprocess.run([str(CRAMPDX), *args, "--help"], capture_output=True, text=True,
+                            env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("command", [(), ("debrief",), ("interview",), ("questions",),
+                                     ("history",), ("kb",), ("kb", "check")],
+                         ids=lambda c: " ".join(c) or "top")
+def test_help_fits_an_80_column_terminal(command: tuple[str, ...]) -> None:
+    """No help line is wider than the terminal (they were 130 to 241 characters)."""
+    text = _help(*command)
+    assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_top_help_says_plain_crampdx_interviews_and_shows_interview_and_kb() -> None:
+    text = " ".join(_help().split())
+    assert "Plain `crampdx`, with no command, in a terminal, starts the guided interview" in text
+    assert "crampdx interview --save" in text and "crampdx kb check" in text
+    assert "crampdx questions -f yaml > answers.yaml" in _help("questions")
+
+
+def test_saved_answers_reopen_with_their_own_header_commands_including_kb(tmp_path: Path) -> None:
+    """An interview run with --kb DIR writes a header whose report command, pasted as is,
+    works: it names the same --kb (the answers use a question only that overlay has)."""
+    overlay = tmp_path / "coach kb"
+    overlay.mkdir()
+    (overlay / "questions.yaml").write_text(
+        "questions:\n  - id: ran_with_a_cold\n    section: health\n"
+        "    ask: Did you race with a cold?\n    type: bool\n"
+        "    help: The coach asks this of everyone.\n", encoding="utf-8")
+    OVERLAY = overlay
+    reasoner = api.reasoner([str(OVERLAY)])
+    extra = sorted(set(reasoner.kb.questions) - set(api.reasoner().kb.questions))
+    assert extra, "the overlay fixture adds a question"
+    flow = Interview(reasoner)
+    question = reasoner.kb.questions[extra[0]]
+    flow.answer(question.id, {"bool": True, "number": 1}.get(question.type,
+                                                            next(iter(question.choices), None)))
+    path = tmp_path / "my race.yaml"
+    path.write_text(answers_text(flow, path, complete=True, kb_dirs=[str(OVERLAY)]),
+                    encoding="utf-8")
+    header = path.read_text(encoding="utf-8").splitlines()
+    report = next(line for line in header if line.startswith("# Report: "))[len("# Report: "):]
+    resume = next(line for line in header if line.startswith("# Continue or change: "))
+    assert f"--kb {shlex.quote(str(OVERLAY))}" in report
+    assert f"--kb {shlex.quote(str(OVERLAY))}" in resume
+    argv = shlex.split(report)
+    assert argv[0] == "crampdx"
+    result = subprocess.run([str(CRAMPDX), *argv[1:], "-f", "json"], capture_output=True,
+                            text=True, timeout=60, env={**os.environ, "CRAMPDX_DB": "x"})
+    assert result.returncode == 0, result.stderr
+
+
+# -- keys ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def reasoner():  # type: ignore[no-untyped-def]
+    return api.reasoner()
+
+
+def _asker(reasoner, keys: str) -> Iterator[QuestionaryAsker]:  # type: ignore[no-untyped-def]
+    asker = QuestionaryAsker(reasoner.kb, Console(file=io.StringIO(), width=100))
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        pipe.close()
+        asker.io = {"input": pipe, "output": DummyOutput()}
+        yield asker
+
+
+def ask(reasoner, step: Step, keys: str) -> Reply:  # type: ignore[no-untyped-def]
+    for asker in _asker(reasoner, keys):
+        return asker.ask(step)
+    raise AssertionError("unreachable")
+
+
+def step_of(flow: Interview, kind: str) -> Step:
+    """The first step whose question has this type (answering the ones before: don't know)."""
+    while True:
+        step = flow.next_step()
+        assert step is not None
+        if step.question.type == kind:
+            return step
+        flow.answer(step.question.id, None)
+
+
+def test_y_n_d_answer_a_yes_no_question_at_once(reasoner) -> None:  # type: ignore[no-untyped-def]
+    """One key, no Enter: y yes, n no, d don't know."""
+    step = step_of(Interview(reasoner), "bool")
+    assert ask(reasoner, step, "y") == Reply.answer(True)
+    assert ask(reasoner, step, "n") == Reply.answer(False)
+    assert ask(reasoner, step, "d") == SKIP
+
+
+def test_lt_goes_back_from_a_number_without_enter(reasoner) -> None:  # type: ignore[no-untyped-def]
+    """'<' alone, no Enter, returns Back; numbers typed are still read."""
+    flow = Interview(reasoner)
+    step = step_of(flow, "number")
+    assert ask(reasoner, step, "<") == BACK
+    typed = ask(reasoner, step, "12\r")
+    assert typed.action == "answer" and typed.value == 12
+
+
+@pytest.mark.parametrize("width", [30, 40, 60, 80])
+def test_prompts_wrap_at_word_boundaries(reasoner, width: int) -> None:  # type: ignore[no-untyped-def]
+    """Every shipped question wrapped for a narrow terminal: the same words in order, no
+    line wider than the terminal after '? '."""
+    for question in reasoner.kb.questions.values():
+        wrapped = wrap_prompt(question.ask, width, "(arrows, Enter)")
+        assert wrapped.split() == question.ask.split()
+        assert all(len(line) + 2 <= width or " " not in line for line in wrapped.splitlines())
+
+
+# -- what the interview and the report say ------------------------------------------------------
+
+def test_closing_line_agrees_with_the_report_and_skips_dont_know(reasoner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Answer the first questions "don't know", then stop: the closing line counts exactly the
+    questions the report lists under "questions that would sharpen this", and neither the
+    line nor the report (from the saved file) lists a question answered "don't know"."""
+    flow = Interview(reasoner)
+    dont_know = []
+    for _ in range(6):
+        step = flow.next_step()
+        assert step is not None
+        flow.answer(step.question.id, None)
+        dont_know.append(step.question.id)
+    words = closing_words(flow)
+    sharpen = diagnose(reasoner, flow.answers()).unanswered
+    assert sharpen and f"the report lists {len(sharpen)} that would still sharpen it" in words
+    assert "could not change this diagnosis" in words
+    saved = tmp_path / "a.yaml"
+    saved.write_text(answers_text(flow, saved, complete=True), encoding="utf-8")
+    report = api.diagnose_file(saved)
+    assert [q.id for q in report.unanswered] == [q.id for q in sharpen]
+    assert not set(dont_know) & {q.id for q in report.unanswered}
+
+
+def test_intro_with_everything_prefilled_does_not_say_at_most_0(reasoner) -> None:  # type: ignore[no-untyped-def]
+    """--answers covering every question that matters: 'nothing is left to ask'."""
+    from crampdx.answers import load_answers
+
+    prefilled = load_answers(EXAMPLES / "seed-150k-mountain.yaml", reasoner.kb)
+    flow = Interview(reasoner, prefilled=prefilled)
+    flow.skipped = set(reasoner.kb.questions) - set(flow.values)  # the rest: "don't know"
+    assert not flow.candidates()
+    screen = io.StringIO()
+    QuestionaryAsker(reasoner.kb, Console(file=screen, width=200)).intro(
+        flow, prefilled_from="coach.yaml")
+    text = screen.getvalue()
+    assert "at most 0" not in text.lower()
+    assert "Nothing is left to ask" in text
+
+
+# -- the next race's estimated time -------------------------------------------------------------
+
+def _estimate(run_cli, write, **race: Any) -> float:  # type: ignore[no-untyped-def]
+    import json
+
+    lines = "".join(f"{key}: {value}\n" for key, value in race.items())
+    path = write("next.yaml", lines)
+    status, out, err = run_cli("debrief", str(EXAMPLES / "marathon-longest-run-24k.yaml"),
+                               "--next-race", str(path), "-f", "json")
+    assert status == 0, err
+    context = json.loads(out)["plan_context"]
+    assert context["duration_estimated"] is True
+    return context["race"]["event_duration_h"]
+
+
+def test_next_race_time_uses_a_pace_for_its_distance_and_climb(run_cli, write) -> None:  # type: ignore[no-untyped-def]
+    """After a 3.9 h road marathon (42.2 km, 120 m up): a longer race is slower per km than
+    the marathon, a hillier one of the same length slower still, a shorter one faster."""
+    pace = 3.9 / 42.2
+    ultra = _estimate(run_cli, write, event_distance_km=60, elevation_gain_m=170)
+    assert ultra / 60 > pace
+    hilly = _estimate(run_cli, write, event_distance_km=60, elevation_gain_m=2500)
+    assert hilly > ultra + 2  # 2,500 m of climb is about 25 km-effort more
+    half = _estimate(run_cli, write, event_distance_km=21.1, elevation_gain_m=60)
+    assert half / 21.1 < pace
+    assert half == pytest.approx(3.9 * (21.7 / 43.4) ** 1.06, abs=0.05)
