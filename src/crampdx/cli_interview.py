@@ -24,7 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
 
 DEFAULT_NAME = "crampdx-answers-{:%Y%m%d-%H%M}.yaml"
 EPILOG = """\
-keys: arrows and Enter choose; Space ticks; '?' says why a question is asked; '<' goes back;
+keys: arrows and Enter choose; Space ticks; y / n / d (don't know) answer a yes-no question at
+once; '?' says why a question is asked; '<' goes back (in a number prompt too, without Enter);
 every question has "Don't know" (a number: press Enter on an empty line). Ctrl-C (or Ctrl-D)
 saves your answers so far; --resume continues them, or changes an answer once finished.
 
@@ -33,6 +34,7 @@ examples:
   crampdx interview --save my-race.yaml
   crampdx interview --resume crampdx-answers-20250601-1412.yaml
   crampdx interview --answers coach-filled.yaml --format markdown --output debrief.md
+  crampdx interview --record                (keep it in your history: 'crampdx history')
 """
 
 # Values of the extra menu entries: not snake_case, so they never clash with a choice id.
