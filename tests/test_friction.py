@@ -220,3 +220,15 @@ def test_next_race_time_uses_a_pace_for_its_distance_and_climb(run_cli, write) -
     half = _estimate(run_cli, write, event_distance_km=21.1, elevation_gain_m=60)
     assert half / 21.1 < pace
     assert half == pytest.approx(3.9 * (21.7 / 43.4) ** 1.06, abs=0.05)
+
+
+def test_interview_refuses_csv_before_the_first_question(run_cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """csv is the squad table's format: said before any question, one line, exit 2."""
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    status, out, err = run_cli("interview", "-f", "csv")
+    assert status == 2 and err.count("\n") == 1 and "csv is for 'crampdx debrief FILES --summary'" in err

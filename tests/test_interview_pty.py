@@ -144,7 +144,7 @@ def test_full_interview_to_the_report(tmp_path: Path) -> None:
     assert runner.next_question() == "event_duration_h"
     child.send("28 mi" + ENTER)
     child.expect(shown("unknown unit 'mi' for h"))
-    child.send(CTRL_U + "<" + ENTER)  # back to the distance after all
+    child.send(CTRL_U + "<")  # back to the distance after all: '<' acts without Enter
     assert runner.next_question() == "event_distance_km"
     child.send(CTRL_U + "93.2 mi" + ENTER)
     child.expect(shown("→ 150 km"))

@@ -136,6 +136,7 @@ def _report_arguments(args: argparse.Namespace, kb: "KnowledgeBase") -> argparse
     till the end: --weeks in the plan's range, the --output directory there and writable."""
     from crampdx import api
     from crampdx.cli import weeks_argument, build_parser
+    from crampdx.errors import CrampdxError
     from crampdx.plan import resolve_weeks
 
     argv = ["debrief"]
@@ -150,6 +151,9 @@ def _report_arguments(args: argparse.Namespace, kb: "KnowledgeBase") -> argparse
     for directory in args.kb:
         argv += ["--kb", directory]
     report = build_parser().parse_args([*argv, "--", "placeholder.yaml"])
+    if report.format == "csv":  # the squad table's format; one runner gets a full report
+        raise CrampdxError("csv is for 'crampdx debrief FILES --summary'; choose terminal, "
+                           "markdown, json or html for the interview's report")
     weeks = weeks_argument(report.weeks)
     if weeks is not None:
         resolve_weeks(kb, weeks)

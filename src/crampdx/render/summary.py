@@ -192,13 +192,14 @@ def render_terminal(rows: list[Row], width: int = 100, title: str = "Squad summa
     from rich.table import Table
     from rich.text import Text
 
-    table = Table("Athlete", "Event", "Date", "Triage", "Leading causes",
+    dated = any(r.date for r in rows)  # no column of blanks when no file gives a date
+    table = Table("Athlete", "Event", *(["Date"] if dated else []), "Triage", "Leading causes",
                   "Most important change", title=plain(title), show_lines=True)
     styles = {"emergency": "bold white on red", "see_doctor": "bold black on yellow",
               "unscreened": "bold yellow"}
     for r in rows:
         table.add_row(Text(plain(r.athlete) or "(no name)"), Text(plain(r.event)),
-                      Text(plain(r.date)),
+                      *([Text(plain(r.date))] if dated else []),
                       Text(r.triage_words, style=styles.get(r.triage, "")),
                       Text(plain(r.causes_text())), Text(plain(r.change)))
     console = Console(record=True, width=width, color_system=None, file=io.StringIO(),
