@@ -164,7 +164,7 @@ def cmd_debrief(args: argparse.Namespace) -> int:
 
     if args.summary:
         return max(status, cli_history.squad_summary(args, fmt, diagnoses, paths, kb))
-    extras = cli_history.Extras(args, kb, paths, diagnoses)  # --record, --units
+    extras = cli_history.debrief_extras(args, kb, paths, diagnoses)  # --record, --units
     if fmt == "html":
         from crampdx.render import html
 

@@ -156,47 +156,58 @@ def season(connection: "sqlite3.Connection", kb: "KnowledgeBase", debrief_id: in
                   rediagnosed)
 
 
+def debrief_extras(args: argparse.Namespace, kb: "KnowledgeBase", paths: list[str],
+                   diagnoses: list["Diagnosis"]) -> "Extras":
+    """For `crampdx debrief`: record the debriefs when --record is given (their history
+    sections come back), and choose the units (--units, else what every answers file used)."""
+    from crampdx.errors import CrampdxError
+    from crampdx.units_display import units_of_file
+
+    if getattr(args, "format", None) == "csv" and not getattr(args, "summary", False):
+        raise CrampdxError("csv is the squad table's format: add --summary, or choose "
+                           "terminal, markdown, json or html for full reports")
+    units = getattr(args, "units", None)
+    if units is None:
+        used = {units_of_file(path) for path in paths}
+        units = "imperial" if used == {"imperial"} else "metric"
+    seasons: list[Season | None] = [None] * len(diagnoses)
+    if getattr(args, "record", False):
+        seasons = record_all(args, kb, diagnoses)
+    return Extras(kb, units, seasons)
+
+
+def record_all(args: argparse.Namespace, kb: "KnowledgeBase", diagnoses: list["Diagnosis"]
+               ) -> "list[Season | None]":
+    """Keep each debrief; say its id on stderr; return what each report adds."""
+    from crampdx import history
+    from crampdx.render.json import to_dict
+
+    version = knowledge_version(args.kb)
+    connection = history.connect(args.db)
+    seasons: list[Season | None] = []
+    try:
+        for diagnosis in diagnoses:
+            debrief_id = history.record(connection, answers=answers_document(diagnosis),
+                                        report=to_dict(diagnosis, kb), knowledge=version)
+            name = diagnosis.answers.meta.get("athlete", "")
+            print(f"crampdx: recorded as debrief {debrief_id}"
+                  + ("" if name else " (no athlete name: add 'athlete:' to the answers to see "
+                                     "what recurs)"), file=sys.stderr)
+            seasons.append(season(connection, kb, debrief_id))
+    finally:
+        connection.close()
+    return seasons
+
+
 class Extras:
-    """What --record and --units add to debrief's reports: a history section per report, and
-    the units conversion. `active` is False when neither was asked for."""
+    """What --record and --units add to reports: a history section per report (None: none),
+    and the units conversion. `active` is False when there is nothing to add."""
 
-    def __init__(self, args: argparse.Namespace, kb: "KnowledgeBase", paths: list[str],
-                 diagnoses: list["Diagnosis"]) -> None:
-        from crampdx.errors import CrampdxError
-        from crampdx.units_display import units_of_file
-
-        if getattr(args, "format", None) == "csv" and not getattr(args, "summary", False):
-            raise CrampdxError("csv is the squad table's format: add --summary, or choose "
-                               "terminal, markdown, json or html for full reports")
+    def __init__(self, kb: "KnowledgeBase", units: str, seasons: "list[Season | None]") -> None:
         self.kb = kb
-        self.seasons: list[Season | None] = [None] * len(diagnoses)
-        units = getattr(args, "units", None)
-        if units is None:
-            used = {units_of_file(path) for path in paths}
-            units = "imperial" if used == {"imperial"} else "metric"
         self.units = units
-        if getattr(args, "record", False):
-            self._record(args, diagnoses)
-        self.active = self.units == "imperial" or any(self.seasons)
-
-    def _record(self, args: argparse.Namespace, diagnoses: list["Diagnosis"]) -> None:
-        from crampdx import history
-        from crampdx.render.json import to_dict
-
-        version = knowledge_version(args.kb)
-        connection = history.connect(args.db)
-        try:
-            for index, diagnosis in enumerate(diagnoses):
-                debrief_id = history.record(connection, answers=answers_document(diagnosis),
-                                            report=to_dict(diagnosis, self.kb),
-                                            knowledge=version)
-                name = diagnosis.answers.meta.get("athlete", "")
-                print(f"crampdx: recorded as debrief {debrief_id}"
-                      + ("" if name else " (no athlete name: add 'athlete:' to the answers to "
-                                         "see what recurs)"), file=sys.stderr)
-                self.seasons[index] = season(connection, self.kb, debrief_id)
-        finally:
-            connection.close()
+        self.seasons = seasons
+        self.active = units == "imperial" or any(seasons)
 
     def json(self, index: int, document: dict[str, Any]) -> dict[str, Any]:
         from crampdx.render.history import season_dict
@@ -214,9 +225,9 @@ class Extras:
         from crampdx.units_display import apply
 
         item = self.seasons[index]
-        if item is not None:
-            section = view.season_markdown(self.kb, item) if fmt == "markdown" \
-                else view.season_text(self.kb, item)
+        section = "" if item is None else view.season_markdown(self.kb, item) \
+            if fmt == "markdown" else view.season_text(self.kb, item)
+        if section:
             text = text.rstrip("\n") + "\n\n" + section
         return apply(text, fmt, self.units)
 
@@ -227,7 +238,7 @@ class Extras:
         pieces = page.split("</article>")
         for index, item in enumerate(self.seasons):
             if item is not None and index < len(pieces) - 1:
-                pieces[index] += season_html(self.kb, item) + "\n"
+                pieces[index] += season_html(self.kb, item) + "\n"  # before its </article>
         return apply("</article>".join(pieces), "html", self.units)
 
     def terminal(self, index: int, diagnosis: "Diagnosis", file: IO[str]) -> None:
@@ -253,7 +264,9 @@ class Extras:
         if item is not None:
             from crampdx.render.history import season_text
 
-            file.write("\n" + apply(season_text(self.kb, item), "terminal", self.units))
+            section = season_text(self.kb, item, real.width)
+            if section:
+                file.write("\n" + apply(section, "terminal", self.units))
 
 
 # -- the squad summary (debrief --summary) -------------------------------------------------------
@@ -278,7 +291,7 @@ def squad_summary(args: argparse.Namespace, fmt: str, diagnoses: list["Diagnosis
 
     if fmt not in SUMMARY_FORMATS:
         raise CrampdxError(f"--summary writes {', '.join(SUMMARY_FORMATS)}, not {fmt}")
-    extras = Extras(args, kb, paths, diagnoses)
+    extras = debrief_extras(args, kb, paths, diagnoses)
     directory = Path(args.output) if args.output else None
     if directory is not None:
         if directory.exists() and not directory.is_dir():
@@ -457,11 +470,8 @@ def _show(args: argparse.Namespace, connection: "sqlite3.Connection", debrief_id
                            f"{exc.message}") from None
     now = knowledge_version(args.kb)
     rediagnosed = (item.knowledge, now, item.leading, tuple(diagnosis.leading))
-    extras = Extras.__new__(Extras)
-    extras.kb = kb
-    extras.units = args.units or "metric"
-    extras.seasons = [season(connection, kb, debrief_id, rediagnosed=rediagnosed)]
-    extras.active = True
+    extras = Extras(kb, args.units or "metric",
+                    [season(connection, kb, debrief_id, rediagnosed=rediagnosed)])
     if fmt == "json":
         import json
 

@@ -124,7 +124,9 @@ def season_text(kb: KnowledgeBase, season: Season, width: int = 80) -> str:
     console = Console(record=True, width=width, color_system=None, file=io.StringIO(),
                       highlight=False)
     who = f"{plain(season.athlete)}: " if season.athlete else ""
-    console.print(Text(f"Your history ({who}{season.count} recorded debriefs)",
+    if not season.athlete:  # nothing to compare with; a re-diagnosis note goes on top
+        return ""
+    console.print(Text(f"Your history ({who}{_debriefs(season.count)})",
                        style="bold underline"))
     note = rediagnosis_note(kb, season)
     if note:
@@ -143,9 +145,14 @@ def season_text(kb: KnowledgeBase, season: Season, width: int = 80) -> str:
     return "\n".join(line.rstrip() for line in console.export_text().splitlines()) + "\n"
 
 
+def _debriefs(count: int) -> str:
+    return f"{count} recorded debrief{'s' if count != 1 else ''}"
+
+
 def season_markdown(kb: KnowledgeBase, season: Season) -> str:
-    out = [f"## Your history\n",
-           f"_{markdown(season.athlete)}: {season.count} recorded debriefs._\n"]
+    if not season.athlete:
+        return ""
+    out = ["## Your history\n", f"_{markdown(season.athlete)}: {_debriefs(season.count)}._\n"]
     note = rediagnosis_note(kb, season)
     if note:
         out.append(f"> **{markdown(note)}**\n")
@@ -163,8 +170,10 @@ def season_markdown(kb: KnowledgeBase, season: Season) -> str:
 
 
 def season_html(kb: KnowledgeBase, season: Season) -> str:
+    if not season.athlete:
+        return ""
     out = ['<section class="history"><h2>Your history</h2>',
-           f'<p class="meta">{html_text(season.athlete)}: {season.count} recorded debriefs.</p>']
+           f'<p class="meta">{html_text(season.athlete)}: {_debriefs(season.count)}.</p>']
     note = rediagnosis_note(kb, season)
     if note:
         out.append(f'<p class="note"><strong>{html_text(note)}</strong></p>')
