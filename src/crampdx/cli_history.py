@@ -186,9 +186,14 @@ def record_all(args: argparse.Namespace, kb: "KnowledgeBase", diagnoses: list["D
     connection = history.connect(args.db)
     seasons: list[Season | None] = []
     try:
+        from crampdx.render.summary import screening
+
+        flags = red_flag_questions(kb)
         for diagnosis in diagnoses:
+            report = to_dict(diagnosis, kb)
             debrief_id = history.record(connection, answers=answers_document(diagnosis),
-                                        report=to_dict(diagnosis, kb), knowledge=version)
+                                        report=report, knowledge=version,
+                                        screened=screening(report, flags)[0])
             name = diagnosis.answers.meta.get("athlete", "")
             print(f"crampdx: recorded as debrief {debrief_id}"
                   + ("" if name else " (no athlete name: add 'athlete:' to the answers to see "
@@ -427,8 +432,7 @@ def _list(args: argparse.Namespace, connection: "sqlite3.Connection") -> int:
         from crampdx.units_display import apply
 
         text = apply(view.list_terminal(kb, items, recurring, one_athlete=bool(args.athlete),
-                                        changes=changes, width=_width(),
-                                        red_flag_questions=tuple(red_flag_questions(kb))),
+                                        changes=changes, width=_width()),
                      "terminal", args.units or "metric")
     _emit(text, args.output)
     return 0

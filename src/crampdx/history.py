@@ -17,6 +17,7 @@ import json
 import os
 import sqlite3
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -67,9 +68,18 @@ class Stored:
     screened: bool | None
     causes: tuple[str, ...]  # every cause with positive certainty, highest first
     leading: tuple[str, ...]  # the causes that led (the plan's), leading first
-    answers: dict[str, Any] = field(hash=False, compare=False)
-    report: dict[str, Any] = field(hash=False, compare=False)
+    answers_json: str = field(repr=False, compare=False)
+    report_json: str = field(repr=False, compare=False)
     knowledge: str = ""
+
+    # Parsed when first read: a list of thousands needs neither (docs/history.md's numbers).
+    @cached_property
+    def answers(self) -> dict[str, Any]:
+        return json.loads(self.answers_json)
+
+    @cached_property
+    def report(self) -> dict[str, Any]:
+        return json.loads(self.report_json)
 
     @property
     def date(self) -> str:
@@ -210,12 +220,14 @@ def connect(path: str | Path | None = None) -> sqlite3.Connection:
 # -- writing ---------------------------------------------------------------------------------
 
 def record(connection: sqlite3.Connection, *, answers: dict[str, Any], report: dict[str, Any],
-           knowledge: str, now: _dt.datetime | None = None) -> int:
+           knowledge: str, screened: bool | None = None, now: _dt.datetime | None = None
+           ) -> int:
     """Store one debrief: the answers (as an answers file would hold them), the JSON report,
-    and the knowledge version; returns its id."""
+    the knowledge version, and whether every red-flag question was answered (the report's
+    triage.screened when it has one); returns its id."""
     meta = report.get("meta", {})
     triage = report.get("triage", {})
-    screened = triage.get("screened")
+    screened = triage.get("screened", screened)
     causes = [c["id"] for c in report.get("causes", [])]
     leading = [c["id"] for c in report.get("causes", []) if c.get("leading")]
     causes = leading + [c for c in causes if c not in leading]
@@ -283,7 +295,7 @@ def _stored(row: Sequence[Any]) -> Stored:
     return Stored(id=row[0], recorded_at=row[1], race_date=row[2], athlete=row[3], event=row[4],
                   triage=row[5], screened=None if row[6] is None else bool(row[6]),
                   causes=tuple(json.loads(row[7])), leading=tuple(json.loads(row[8])),
-                  answers=json.loads(row[9]), report=json.loads(row[10]), knowledge=row[11])
+                  answers_json=row[9], report_json=row[10], knowledge=row[11])
 
 
 def debriefs(connection: sqlite3.Connection, *, athlete: str | None = None,

@@ -17,7 +17,7 @@ from crampdx.history import Changes, Recurring, Stored
 from crampdx.knowledge.model import KnowledgeBase
 from crampdx.render.cells import csv_cell, html_text, markdown, plain
 from crampdx.render.common import format_value
-from crampdx.render.summary import TRIAGE_WORDS, screening
+from crampdx.render.summary import TRIAGE_WORDS
 
 HISTORY_CSV_HEADER = ("id", "date", "athlete", "event", "triage", "causes", "knowledge")
 
@@ -227,8 +227,7 @@ def list_csv(items: list[Stored]) -> str:
 
 
 def list_terminal(kb: KnowledgeBase, items: list[Stored], recurring: list[Recurring], *,
-                  one_athlete: bool, changes: Changes | None, width: int = 100,
-                  red_flag_questions: tuple[str, ...] = ()) -> str:
+                  one_athlete: bool, changes: Changes | None, width: int = 100) -> str:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -241,9 +240,8 @@ def list_terminal(kb: KnowledgeBase, items: list[Stored], recurring: list[Recurr
         table = Table("id", "date", "athlete", "event", "triage", "leading causes", box=None)
         for s in items:
             leading = ", ".join(cause_name(kb, c) for c in s.leading) or "none stands out"
-            screened, _ = screening(s.report, red_flag_questions)
-            triage = TRIAGE_WORDS.get(s.triage, s.triage) + ("" if screened else
-                                                              " (not screened)")
+            triage = TRIAGE_WORDS.get(s.triage, s.triage) + (
+                " (not screened)" if s.triage == "self_care" and s.screened is False else "")
             table.add_row(str(s.id), Text(plain(s.date)), Text(plain(s.athlete)),
                           Text(plain(s.event)), triage,
                           Text(leading))
