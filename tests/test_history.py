@@ -98,6 +98,7 @@ def test_recurring_causes_and_what_changed_for_one_athlete(run_cli, write, db) -
     assert "Not enough long-run training for the distance led in 3 of your last 3 races." in text
     assert "Since your previous debrief (2026-04-12 · Spring marathon)" in text
     assert "24 km" in text and "36 km" in text
+    assert "self care (not screened)" in text  # red-flag questions left unanswered
 
 
 def test_recorded_markdown_report_has_the_history_section(run_cli, write, db) -> None:  # type: ignore[no-untyped-def]
