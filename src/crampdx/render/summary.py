@@ -112,6 +112,10 @@ def ordered(rows: Iterable[Row]) -> list[Row]:
                                        else len(URGENCY), r.athlete.casefold(), r.event))
 
 
+def _athletes(count: int) -> str:
+    return f"{count} athlete{'s' if count != 1 else ''}"
+
+
 # -- formats -----------------------------------------------------------------------------------
 
 def to_dict(rows: list[Row]) -> dict[str, Any]:
@@ -140,7 +144,7 @@ def render_csv(rows: list[Row]) -> str:
 
 
 def render_markdown(rows: list[Row], title: str = "Squad summary") -> str:
-    out = [f"# {markdown(title)}\n", f"_{len(rows)} athletes, most urgent first._\n",
+    out = [f"# {markdown(title)}\n", f"_{_athletes(len(rows))}, most urgent first._\n",
            "| Athlete | Event | Date | Triage | Leading causes | Most important change |",
            "|---|---|---|---|---|---|"]
     for r in rows:
@@ -178,7 +182,7 @@ def render_html(rows: list[Row], title: str = "Squad summary") -> str:
         "tr.see_doctor td { background: #fff8c5; }\ntr.unscreened td:nth-child(4) "
         "{ color: var(--doctor); }</style>",
         "</head>", "<body>", "<main>", f"<h1>{html_text(title)}</h1>",
-        f'<p class="meta">{len(rows)} athletes, most urgent first.</p>',
+        f'<p class="meta">{_athletes(len(rows))}, most urgent first.</p>',
         "<table><thead><tr><th>Athlete</th><th>Event</th><th>Date</th><th>Triage</th>"
         "<th>Leading causes</th><th>Most important change</th></tr></thead><tbody>",
         *body, "</tbody></table>",
