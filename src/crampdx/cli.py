@@ -45,9 +45,9 @@ def _add_kb_option(parser: argparse.ArgumentParser) -> None:
 def add_report_options(parser: argparse.ArgumentParser) -> None:
     """The report options, shared by debrief and the interview (which passes them on)."""
     parser.add_argument("--format", "-f", choices=(*FORMATS, "csv"), metavar="FORMAT",
-                        help="terminal, markdown, json, html or csv: the report format (default: terminal, or from --output's suffix); "
-                             "html is one printable page that needs no network; csv only "
-                             "with --summary")
+                        help="terminal, markdown, json, html or csv: the report format "
+                             "(default: terminal, or from --output's suffix); html is one "
+                             "printable page that needs no network; csv only with --summary")
     parser.add_argument("--weeks", metavar="N",
                         help="weeks to your next race: the plan is sized to them "
                              "(default: a 12-week preparation)")
@@ -92,9 +92,6 @@ def build_parser() -> argparse.ArgumentParser:
                          help="answers file(s); several files give one report each")
     add_report_options(debrief)
     _add_kb_option(debrief)
-    from crampdx import cli_history
-
-    cli_history.add_summary_option(debrief)
 
     questions = commands.add_parser(
         "questions", help="list the questions an answers file may answer",
@@ -116,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_interview.add_parser(commands, _add_kb_option, add_report_options)
     cli_kb.add_parser(commands, _add_kb_option)
     cli_history.add_parser(commands, _add_kb_option)
+    cli_history.add_summary_option(debrief)
     from crampdx.cli_help import wrap_all
 
     wrap_all(parser)  # help wrapped to the terminal, examples kept as written
