@@ -66,3 +66,11 @@ def test_the_default_follows_the_answers_file(run_cli, write) -> None:  # type: 
     _, out, _ = run_cli("debrief", str(miles), "-f", "json")
     report = json.loads(out)
     assert report["answers"]["onset_km"] == 32.2 and report["units"] == "imperial"
+
+
+def test_squad_csv_prose_is_converted_too(run_cli) -> None:  # type: ignore[no-untyped-def]
+    """The squad table's change column in imperial, as the reports are."""
+    lena = str(ROOT / "examples" / "marathon-longest-run-24k.yaml")
+    _, metric, _ = run_cli("debrief", lena, "--summary", "-f", "csv")
+    _, imperial, _ = run_cli("debrief", lena, "--summary", "-f", "csv", "--units", "imperial")
+    assert "35 km" in metric and "21.7 mi" in imperial and " km" not in imperial

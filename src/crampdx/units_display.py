@@ -106,7 +106,8 @@ def units_of_file(path: str | Path) -> str:
 
 
 def apply(text: str, fmt: str, units: str) -> str:
-    """The rendered report in the chosen units (JSON stays metric: it is the contract)."""
-    if units != "imperial" or fmt in ("json", "csv"):
+    """The rendered report in the chosen units (JSON stays metric: it is the contract; a CSV
+    table's prose is converted like the other formats)."""
+    if units != "imperial" or fmt == "json":
         return text
     return imperial_html(text) if fmt == "html" else imperial_text(text)
