@@ -1,0 +1,75 @@
+"""The training cache: one JSON file per --training PATH under the user's cache directory
+(platformdirs; CRAMPDX_CACHE_DIR overrides it), holding each activity file's Summary keyed on
+its path, size and modification time (a zip member: the zip's, plus name and CRC). A changed
+or new file is read again; the rest come from the cache. JSON, never pickle: a cache file is
+data, and a damaged one is ignored and rebuilt."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+CACHE_VERSION = 1
+ENV = "CRAMPDX_CACHE_DIR"
+
+
+def cache_dir() -> Path:
+    """<cache>/activities: CRAMPDX_CACHE_DIR, else the platform's user cache dir for crampdx."""
+    root = os.environ.get(ENV)
+    if not root:
+        import platformdirs
+
+        root = platformdirs.user_cache_dir("crampdx", appauthor=False)
+    return Path(root) / "activities"
+
+
+class SummaryCache:
+    """Summaries (or the error a file gave) of one training PATH, by file key."""
+
+    def __init__(self, source: Path, directory: Path | None = None) -> None:
+        digest = hashlib.sha256(str(source.resolve()).encode("utf-8", "surrogatepass"))
+        self.path = (directory or cache_dir()) / f"{digest.hexdigest()[:24]}.json"
+        self.source = str(source.resolve())
+        self.old: dict[str, Any] = {}
+        self.new: dict[str, Any] = {}
+        self.hits = 0
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and data.get("version") == CACHE_VERSION and \
+                    data.get("source") == self.source and isinstance(data.get("entries"), dict):
+                self.old = data["entries"]
+        except (OSError, ValueError, UnicodeDecodeError):
+            self.old = {}
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        entry = self.old.get(key)
+        if isinstance(entry, dict):
+            self.hits += 1
+            self.new[key] = entry
+            return entry
+        return None
+
+    def put(self, key: str, entry: dict[str, Any]) -> None:
+        self.new[key] = entry
+
+    def save(self) -> str | None:
+        """Write the entries seen this time (files gone from the PATH drop out); a warning
+        instead of an error when the cache cannot be written: the facts are still right."""
+        if self.new == self.old:
+            return None
+        document = {"version": CACHE_VERSION, "source": self.source, "entries": self.new}
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
+            os.replace(temporary, self.path)
+        except OSError as exc:
+            try:
+                temporary.unlink()
+            except OSError:
+                pass
+            return f"{self.path}: training cache not written ({exc.strerror or exc})"
+        return None
