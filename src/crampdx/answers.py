@@ -29,6 +29,9 @@ class Answers:
     meta: dict[str, str] = field(default_factory=dict)
     source: str | None = None
     unknown: set[str] = field(default_factory=set)  # answered "don't know": never re-asked
+    # Answers read from activity files (crampdx.activity), by question id: {"from": [files],
+    # "rule": "..."}; the runner's own answers are never in here.
+    derived: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class AnswerError(ValueError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crampdx.answers import Answers, load_answers, parse_answers
 from crampdx.diagnosis import Diagnosis, diagnose
@@ -13,6 +13,9 @@ from crampdx.errors import CrampdxError
 from crampdx.knowledge import default_knowledge_dirs, load_knowledge
 from crampdx.knowledge.model import KnowledgeBase
 from crampdx.plan import NextRace, parse_next_race
+
+if TYPE_CHECKING:  # pragma: no cover
+    from crampdx.activity import Derived
 
 
 @lru_cache(maxsize=8)
@@ -44,13 +47,28 @@ def load_next_race(path: str | Path, kb_dirs: list[str | Path] | None = None) ->
 
 def diagnose_file(path: str | Path, kb_dirs: list[str | Path] | None = None, *,
                   weeks: int | None = None,
-                  next_race: NextRace | str | Path | None = None) -> Diagnosis:
-    """Read an answers file and diagnose it; the plan is sized for `weeks` to `next_race`."""
+                  next_race: NextRace | str | Path | None = None,
+                  derived: "Derived | None" = None) -> Diagnosis:
+    """Read an answers file and diagnose it; the plan is sized for `weeks` to `next_race`.
+    `derived` (activity_facts) fills what the file leaves out; its warnings grow."""
     compiled = reasoner(kb_dirs)
     if next_race is not None and not isinstance(next_race, NextRace):
         next_race = load_next_race(next_race, kb_dirs)
-    return diagnose(compiled, load_answers(Path(path), compiled.kb), weeks=weeks,
-                    next_race=next_race)
+    answers = load_answers(Path(path), compiled.kb)
+    if derived is not None:
+        from crampdx.activity.merge import fill
+
+        derived.warnings.extend(fill(answers, derived, compiled.kb))
+    return diagnose(compiled, answers, weeks=weeks, next_race=next_race)
+
+
+def activity_facts(race: str | Path | None, training: list[str | Path] | None = None, *,
+                   cache_dir: Path | None = None, use_cache: bool = True) -> "Derived":
+    """The answers a race file and training files/folders/exports settle (docs/activities.md).
+    A bad race file raises CrampdxError; a bad training file becomes one of the warnings."""
+    from crampdx.activity import derive
+
+    return derive(race, training or [], cache_dir=cache_dir, use_cache=use_cache)
 
 
 def diagnose_answers(values: dict[str, Any], kb_dirs: list[str | Path] | None = None, *,

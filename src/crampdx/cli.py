@@ -30,6 +30,7 @@ examples:
   crampdx questions -f yaml > answers.yaml   a blank answers file to fill in
   crampdx kb check --kb my-knowledge/        check your own knowledge additions
   crampdx kb test                            run the knowledge base's regression cases
+  crampdx import race.fit --training export.zip -o answers.yaml   answers from your watch
 """
 
 FORMAT_BY_SUFFIX = {".json": "json", ".md": "markdown", ".markdown": "markdown",
@@ -108,12 +109,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Each extra command group lives in its own module, imported here with the standard library
     # only; the module's handler imports what it needs when it runs.
-    from crampdx import cli_history, cli_interview, cli_kb
+    from crampdx import cli_activity, cli_history, cli_interview, cli_kb
 
     cli_interview.add_parser(commands, _add_kb_option, add_report_options)
     cli_kb.add_parser(commands, _add_kb_option)
     cli_history.add_parser(commands, _add_kb_option)
     cli_history.add_summary_option(debrief)
+    cli_activity.add_parser(commands, _add_kb_option)
+    for name in ("debrief", "interview"):
+        cli_activity.add_activity_options(commands.choices[name])
     from crampdx.cli_help import wrap_all
 
     wrap_all(parser)  # help wrapped to the terminal, examples kept as written
@@ -142,18 +146,25 @@ def cmd_debrief(args: argparse.Namespace) -> int:
     weeks = weeks_argument(args.weeks)
     compiled = api.reasoner(args.kb)
     next_race = api.load_next_race(args.next_race, args.kb) if args.next_race else None
+    from crampdx import cli_activity
+
+    if getattr(args, "activity", None) and len(args.answers) > 1:
+        raise CrampdxError("--activity reads one runner's race: give one answers file with it")
+    derived = cli_activity.derive_from_args(args)
     # A coach's group: a bad file is reported and skipped, the others still get their reports,
     # and the exit status says that something was wrong.
     diagnoses, paths, failed = [], [], 0
     for path in args.answers:
         try:
-            diagnoses.append(api.diagnose_file(path, args.kb, weeks=weeks, next_race=next_race))
+            diagnoses.append(api.diagnose_file(path, args.kb, weeks=weeks, next_race=next_race,
+                                               derived=derived))
             paths.append(path)
         except CrampdxError as exc:
             if len(args.answers) == 1:
                 raise
             print(f"crampdx: error: {exc}", file=sys.stderr)
             failed += 1
+    cli_activity.print_warnings(derived)
     if not diagnoses:
         return EXIT_USAGE
     status = EXIT_USAGE if failed else 0

@@ -85,12 +85,21 @@ def run(args: argparse.Namespace) -> int:
     prefilled = load_answers(Path(args.answers), kb) if args.answers else None
     resumed, skipped = load_progress(Path(args.resume), kb) if args.resume else (None, [])
     save_path = choose_save_path(args.save, args.resume)
-    flow = flow_module.Interview(compiled, prefilled=prefilled, resumed=resumed, skipped=skipped)
+    from crampdx import cli_activity
+
+    derived = cli_activity.derive_from_args(args)  # a bad race file stops here, before asking
+    files = _activity(args)
+    watch = cli_activity.gaps(derived, kb, prefilled, resumed) if derived else None
+    cli_activity.print_warnings(derived)
+    flow = flow_module.Interview(compiled, prefilled=prefilled, resumed=resumed, skipped=skipped,
+                                 derived=watch)
 
     ui, output = _ui_streams()
     console = Console(file=ui, highlight=False, markup=False)
     asker = QuestionaryAsker(kb, console, output=output)
     asker.intro(flow, prefilled_from=args.answers, resumed_from=args.resume)
+    for line in cli_activity.describe(watch, kb) if watch else ():
+        console.print(line, soft_wrap=True)
     try:
         if args.record:  # the history files a debrief under athlete, event and race date
             from crampdx.cli_history import ask_record_details
@@ -102,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         save_or_show(save_path, flow, console, complete=False, kb_dirs=args.kb)
         console.print(f"Interrupted. Your answers so far are saved in {save_path}",
                       soft_wrap=True)
-        console.print(f"Continue with: {_command('interview --resume', save_path, args.kb)}",
+        console.print(f"Continue with: {_command('interview --resume', save_path, args.kb, files)}",
                       soft_wrap=True)
         return 130
     save_or_show(save_path, flow, console, complete=True, kb_dirs=args.kb)
@@ -115,18 +124,24 @@ def run(args: argparse.Namespace) -> int:
     except CrampdxError as exc:  # e.g. the report's directory went away meanwhile
         raise CrampdxError(
             f"{exc}; your answers are saved in {save_path}; for the report, run "
-            f"{_command('debrief', save_path, args.kb)}", exit_code=exc.exit_code) from None
+            f"{_command('debrief', save_path, args.kb, files)}", exit_code=exc.exit_code) from None
     console.print(f"\nYour answers are saved in {save_path}", soft_wrap=True)
-    console.print(f"See this report again: {_command('debrief', save_path, args.kb)}",
+    console.print(f"See this report again: {_command('debrief', save_path, args.kb, files)}",
                   soft_wrap=True)
     return status
 
 
-def _command(verb: str, path: Path, kb_dirs: list[str]) -> str:
-    """A command line the runner can paste: quoted path, and the same --kb directories."""
+def _command(verb: str, path: Path, kb_dirs: list[str],
+             activity: tuple[str | None, list[str]] = (None, [])) -> str:
+    """A command line the runner can paste: quoted path, and the same --kb directories (and
+    activity files)."""
     import shlex
 
     extra = "".join(f" --kb {shlex.quote(d)}" for d in kb_dirs)
+    race, training = activity
+    if race:
+        extra += f" --activity {shlex.quote(race)}"
+        extra += "".join(f" --training {shlex.quote(t)}" for t in training)
     return f"crampdx {verb} {shlex.quote(str(path))}{extra}"
 
 
@@ -150,6 +165,9 @@ def _report_arguments(args: argparse.Namespace, kb: "KnowledgeBase") -> argparse
     argv += ["--record"] if args.record else []
     for directory in args.kb:
         argv += ["--kb", directory]
+    race, training = _activity(args)
+    if race:
+        argv += ["--activity", race] + [x for path in training for x in ("--training", path)]
     report = build_parser().parse_args([*argv, "--", "placeholder.yaml"])
     if report.format == "csv":  # the squad table's format; one runner gets a full report
         raise CrampdxError("csv is for 'crampdx debrief FILES --summary'; choose terminal, "
@@ -162,6 +180,10 @@ def _report_arguments(args: argparse.Namespace, kb: "KnowledgeBase") -> argparse
     if report.output:
         _check_writable(Path(report.output), "write the report", "for the report")
     return report
+
+
+def _activity(args: argparse.Namespace) -> tuple[str | None, list[str]]:
+    return getattr(args, "activity", None), list(getattr(args, "training", None) or [])
 
 
 def _ui_streams() -> tuple[IO[str], Any]:

@@ -143,7 +143,8 @@ class Interview:
     """
 
     def __init__(self, reasoner: Reasoner, *, prefilled: Answers | None = None,
-                 resumed: Answers | None = None, skipped: Iterable[str] = ()) -> None:
+                 resumed: Answers | None = None, skipped: Iterable[str] = (),
+                 derived: Answers | None = None) -> None:
         self.reasoner = reasoner
         self.kb = reasoner.kb
         self.order = question_order(self.kb)
@@ -158,13 +159,20 @@ class Interview:
         self.skipped: set[str] = set()
         self.prefilled: set[str] = set()
         self.asked: list[str] = []
-        for given in (prefilled, resumed):
+        # `derived`: answers read from activity files; they count as asked (Back reaches them,
+        # to correct one) and are not saved unless the runner changed them (the report reads
+        # them from the files again, marked as the watch's).
+        self.derived: dict[str, Any] = dict(derived.values) if derived is not None else {}
+        for given in (resumed, prefilled, derived):  # earlier ones win
             if given is not None:
-                self.meta.update(given.meta)
-                self.values.update(given.values)
+                for key, value in given.meta.items():
+                    self.meta.setdefault(key, value)
+                for key, value in given.values.items():
+                    self.values.setdefault(key, value)
         if prefilled is not None:
             self.prefilled = set(prefilled.values)
         resumed_ids = set(resumed.values) if resumed is not None else set()
+        resumed_ids |= set(self.derived)
         self.skipped = {qid for qid in skipped if qid in self.kb.questions} - set(self.values)
         self.asked = [qid for qid in self.order
                       if qid in self.skipped or (qid in resumed_ids and qid not in self.prefilled)]
@@ -191,7 +199,8 @@ class Interview:
     def answers_for_saving(self) -> Answers:
         """Known answers plus "don't know" for skipped questions, so a resume does not ask
         them again and `crampdx debrief` still reads them as unknown."""
-        values: dict[str, Any] = dict(self.values)
+        values: dict[str, Any] = {qid: value for qid, value in self.values.items()
+                                  if qid not in self.derived or self.derived[qid] != value}
         values.update({qid: DONT_KNOW for qid in self.skipped})
         return Answers(values=values, meta=dict(self.meta))
 

@@ -25,7 +25,13 @@ def read_activity(name: str, data: bytes, sport_hint: str | None = None) -> Summ
         from crampdx.activity import tcx as reader  # type: ignore[no-redef]
     else:
         raise ActivityError("not a FIT, GPX or TCX activity file", path=name)
-    track = reader.read(data, name)
+    try:
+        track = reader.read(data, name)
+    except ActivityError:
+        raise
+    except Exception as exc:  # a library's own surprise on a damaged file: one line, no trace
+        detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+        raise ActivityError(f"not readable as {kind.upper()} ({detail})", path=name) from None
     from crampdx.activity.gpx import sport_word
 
     sport = sport_word(sport_hint) or track.sport

@@ -53,8 +53,15 @@ def format_answer(kb: KnowledgeBase, fact: str, value: Any) -> str:
     return f"{fact} = {format_value(value)}{unit}"
 
 
-def evidence_facts(kb: KnowledgeBase, evidence: Evidence) -> str:
-    parts = [format_answer(kb, fact, value) for fact, value in evidence.facts.items()]
+WATCH_MARK = " (from the watch)"
+
+
+def evidence_facts(kb: KnowledgeBase, evidence: Evidence,
+                   derived: Any = ()) -> str:
+    """The answers and findings a rule used; answers read from activity files (`derived`,
+    question ids) are marked so."""
+    parts = [format_answer(kb, fact, value) + (WATCH_MARK if fact in derived else "")
+             for fact, value in evidence.facts.items()]
     parts += [f"{kb.findings[f].name} ({cf:.0%})" for f, cf in evidence.findings.items()]
     return "; ".join(parts)
 
@@ -123,4 +130,8 @@ def bar(certainty: float, width: int = 10) -> str:
 
 def answered_line(diagnosis) -> str:  # type: ignore[no-untyped-def]
     answered = len(diagnosis.answers.values)
-    return f"{answered} of {diagnosis.questions_total} questions answered"
+    line = f"{answered} of {diagnosis.questions_total} questions answered"
+    derived = getattr(diagnosis.answers, "derived", {})
+    if derived:  # which files: the JSON report's "derived" and `crampdx import`'s comments
+        line += f"; {len(derived)} of them read from your activity files"
+    return line

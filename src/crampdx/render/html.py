@@ -6,7 +6,7 @@ a mail attachment or on paper. Everything from the answers or the knowledge base
 from __future__ import annotations
 
 from html import escape
-from typing import Iterable
+from typing import Any, Iterable
 
 from crampdx.diagnosis import CauseResult, Diagnosis
 from crampdx.knowledge.model import EVIDENCE_WORDS, KnowledgeBase
@@ -126,14 +126,15 @@ def _triage(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
             out.append(f"<li><strong>{_e(FLAG_LABELS[flag.rule.then])}:</strong> "
                        f"{_e(flag.rule.because)}<br><strong>Do now:</strong> "
                        f"{_e(flag.rule.action)}<br><span class=\"dim\">"
-                       f"{_e(evidence_facts(kb, flag))} · "
+                       f"{_e(evidence_facts(kb, flag, diagnosis.answers.derived))} · "
                        f"{_e(source_label(kb, flag.rule.source))}</span></li>")
         out.append("</ul>")
     out.append("</section>")
     return out
 
 
-def _cause(rank: int, cause: CauseResult, leading: bool, kb: KnowledgeBase) -> list[str]:
+def _cause(rank: int, cause: CauseResult, leading: bool, kb: KnowledgeBase,
+           derived: Any = ()) -> list[str]:
     tag = '<span class="tag">leading</span>' if leading else ""
     out = [f'<div class="cause{" leading" if leading else ""}">',
            f"<h3>{rank}. {_e(cause.name)}{tag}</h3>", _bar(cause.certainty),
@@ -145,7 +146,7 @@ def _cause(rank: int, cause: CauseResult, leading: bool, kb: KnowledgeBase) -> l
             else '<span class="against">against</span>'
         out.append(f"<tr><td>{sign}</td><td>{_e(item.rule.because)}<br>"
                    f"<code class=\"dim\">{_e(item.rule.id)}</code></td>"
-                   f"<td>{_e(evidence_facts(kb, item))}</td>"
+                   f"<td>{_e(evidence_facts(kb, item, derived))}</td>"
                    f'<td class="num">{item.certainty:+.2f}</td>'
                    f"<td>{_e(_source_name(kb, item.rule.source))}<br>"
                    f"{_badge(kb.evidence_label(item.rule.source))}</td></tr>")
@@ -159,7 +160,7 @@ def _causes(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
         out.append("<p>No cause stands out from your answers; answering the questions below "
                    "would sharpen the picture.</p>")
     for rank, cause in enumerate(diagnosis.causes, 1):
-        out += _cause(rank, cause, cause.id in diagnosis.leading, kb)
+        out += _cause(rank, cause, cause.id in diagnosis.leading, kb, diagnosis.answers.derived)
     if diagnosis.ruled_out:
         out.append("<h3>Unlikely</h3><ul>")
         for cause in diagnosis.ruled_out:

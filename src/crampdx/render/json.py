@@ -35,6 +35,9 @@ def to_dict(diagnosis: Diagnosis, kb: KnowledgeBase) -> dict[str, Any]:
         "schema": SCHEMA_VERSION,
         "meta": diagnosis.answers.meta,
         "answers": {k: _jsonable(v) for k, v in diagnosis.answers.values.items()},
+        # Answers read from activity files (the runner's own answers are never here):
+        # question id -> {"from": [files], "rule": "..."}; see docs/activities.md.
+        "derived": {k: dict(v) for k, v in diagnosis.answers.derived.items()},
         "triage": {
             "level": diagnosis.triage.level,
             "reasons": [flag.rule.because for flag in diagnosis.triage.flags],

@@ -83,7 +83,7 @@ def render(diagnosis: Diagnosis, kb: KnowledgeBase) -> str:
         level = FLAG_LABELS[flag.rule.then]
         out.append(f"- **{level}.** {flag.rule.because}  \n  **Do now:** {flag.rule.action}  \n"
                    f"  _{source_label(kb, flag.rule.source)}; answers: "
-                   f"{evidence_facts(kb, flag)}_")
+                   f"{evidence_facts(kb, flag, diagnosis.answers.derived)}_")
     out.append("")
 
     out.append("## Likely causes\n")
@@ -99,8 +99,9 @@ def render(diagnosis: Diagnosis, kb: KnowledgeBase) -> str:
         out.append("|---|---|---|---|---|")
         for item in cause.support + cause.against:
             sign = "for" if item.certainty > 0 else "**against**"
+            facts = evidence_facts(kb, item, diagnosis.answers.derived)
             out.append(f"| {sign} | {item.rule.because} (`{item.rule.id}`) | "
-                       f"{item.certainty:+.2f} | {evidence_facts(kb, item)} | "
+                       f"{item.certainty:+.2f} | {facts} | "
                        f"{source_label(kb, item.rule.source)} |")
         out.append("")
 

@@ -63,7 +63,8 @@ def _triage(diagnosis: Diagnosis, kb: KnowledgeBase) -> Panel:
         rows.append(_hanging(Text("▲ ", style="bold"), Text.assemble(
             (FLAG_LABELS[flag.rule.then] + ": ", "bold"), flag.rule.because), 0))
         rows.append(_indent(Text.assemble(("Do now: ", "bold"), flag.rule.action), 2))
-        rows.append(_indent(Text(f"{evidence_facts(kb, flag)} · "
+        facts = evidence_facts(kb, flag, diagnosis.answers.derived)
+        rows.append(_indent(Text(f"{facts} · "
                                  f"{source_label(kb, flag.rule.source)}", style="dim"), 2))
     title = Text(f" {LEVEL_TITLES[triage.level]} ", style=LEVEL_STYLES[triage.level])
     return Panel(Group(*rows), title=title, title_align="left",
@@ -87,9 +88,10 @@ def _causes(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[RenderableType]:
         parts.append(_indent(Text(cause.summary, style="italic"), 3))
         for item in cause.support + cause.against:
             mark, style = ("+ ", "green") if item.certainty > 0 else ("− ", "red")
+            facts = evidence_facts(kb, item, diagnosis.answers.derived)
             parts.append(_hanging(Text(mark, style=style), Text.assemble(
                 item.rule.because,
-                (f"\n{evidence_facts(kb, item)}\n{item.rule.id} {item.certainty:+.2f} · "
+                (f"\n{facts}\n{item.rule.id} {item.certainty:+.2f} · "
                  f"{source_label(kb, item.rule.source)}", "dim")), 3))
     if diagnosis.ruled_out:
         parts.append(_heading("Unlikely"))
