@@ -133,6 +133,8 @@ def read_training(paths: list[Path], derived: Derived, *, cache_dir: Path | None
                 else:
                     summary = Summary.from_json(cached["summary"])
                     summaries.append(summary)
+        except ActivityError as exc:  # the PATH itself (an empty or damaged zip): a warning
+            derived.warnings.append(f"{exc} (training skipped)")
         finally:
             if cache is not None:
                 derived.cache_hits += cache.hits
