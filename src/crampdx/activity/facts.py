@@ -33,6 +33,7 @@ FAST_START_RATIO = 1.10  # the rest at least 10 % slower per km: started too fas
 EVEN_START_RATIO = 1.05  # less than 5 % slower: not
 CONSISTENT_WEEKS = 40  # a year with runs in at least 40 of its 52 weeks counts
 SHOW_FILES = 3
+SHOW_PROBLEMS = 5  # training problems shown one per line; the rest counted
 MIN_RACE_KM = 0.1
 
 
@@ -122,10 +123,10 @@ def read_training(paths: list[Path], derived: Derived, *, cache_dir: Path | None
                         summary = read_activity(entry.name, entry.load(), entry.sport_hint)
                         cached = {"summary": summary.to_json()}
                     except ActivityError as exc:
-                        cached = {"error": str(exc)}
+                        cached = {"error": f"{exc} (skipped)"}
                     except Exception as exc:  # a library's surprise: one file, not the run
-                        cached = {"error": f"{entry.name}: not read ({type(exc).__name__}: "
-                                           f"{str(exc)[:120]})"}
+                        cached = {"error": f"{entry.name}: not read, skipped "
+                                           f"({type(exc).__name__}: {str(exc)[:120]})"}
                     if cache is not None:
                         cache.put(entry.key, cached)
                 if "error" in cached:
@@ -133,6 +134,7 @@ def read_training(paths: list[Path], derived: Derived, *, cache_dir: Path | None
                 else:
                     summary = Summary.from_json(cached["summary"])
                     summaries.append(summary)
+                    problems.extend(f"{summary.file}: {note}" for note in summary.notes)
         except ActivityError as exc:  # the PATH itself (an empty or damaged zip): a warning
             derived.warnings.append(f"{exc} (training skipped)")
         finally:
@@ -141,11 +143,11 @@ def read_training(paths: list[Path], derived: Derived, *, cache_dir: Path | None
                 note = cache.save()
                 if note:
                     derived.warnings.append(note)
-    shown = problems[:5]
-    derived.warnings.extend(f"{problem} (skipped)" for problem in shown)
+    shown = problems[:SHOW_PROBLEMS]
+    derived.warnings.extend(shown)
     if len(problems) > len(shown):
-        derived.warnings.append(f"{len(problems) - len(shown)} more training files skipped "
-                                "(not readable activities)")
+        derived.warnings.append(f"{len(problems) - len(shown)} more problems in the training "
+                                "files (files skipped or read in part) not shown")
     return summaries
 
 
