@@ -209,14 +209,34 @@ def test_training_summaries_are_cached_and_refreshed(race: Path, training: Path,
 
     cold = derive(race, [training])
     assert cold.cache_hits == 0
-    files = list((cache / "activities").glob("*.json"))
-    assert len(files) == 1 and json.loads(files[0].read_text())["version"] == 1
+    files = list((cache / "activities").glob("*.json"))  # one for the race, one for the PATH
+    assert len(files) == 2 and all(json.loads(f.read_text())["version"] == 1 for f in files)
     warm = derive(race, [training])
     assert warm.cache_hits == len(training_runs()) and warm.values == cold.values
     write(training / "long-0.gpx.gz", samples(at(days(2)), 32, 3.2, step_s=60))
     changed = derive(race, [training])
     assert changed.cache_hits == len(training_runs()) - 1
     assert changed.values["longest_run_km"] == 32
+
+
+def test_an_unchanged_zip_is_not_opened_again_and_its_warnings_repeat(
+        race: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Strava zip unchanged since the last run: its listing comes from the cache (the zip is
+    not even opened) and the warnings it gave are given again."""
+    from crampdx.activity import derive, sources
+
+    export = strava_export(tmp_path, zipped=True)
+    with zipfile.ZipFile(export, "a") as z:
+        z.writestr("../evil.gpx", b"<gpx/>")
+    cold = derive(race, [export])
+
+    def no_zip(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the zip was opened again")
+
+    monkeypatch.setattr(sources, "_zip", no_zip)
+    warm = derive(race, [export])
+    assert warm.values == cold.values and warm.cache_hits == len(cold.training) == 26
+    assert any("unsafe name" in w for w in warm.warnings)
 
 
 def test_a_damaged_cache_is_ignored(race: Path, training: Path, cache: Path) -> None:

@@ -106,6 +106,8 @@ def flat_mapping(answers: "Answers", kb: "KnowledgeBase") -> dict[str, Any]:
     for qid in kb.questions:
         if qid in answers.values:
             value = answers.values[qid]
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)  # 1500, not 1500.0
             mapping[qid] = list(value) if isinstance(value, tuple) else value
     return mapping
 

@@ -36,17 +36,32 @@ class SummaryCache:
         self.old: dict[str, Any] = {}
         self.new: dict[str, Any] = {}
         self.hits = 0
+        # A file PATH (a zip, one activity) unchanged since last time: its whole listing and the
+        # warnings it gave are reused without opening it ("stamp": path, size, mtime).
+        self.old_stamp: str | None = None
+        self.old_warnings: list[str] = []
+        self.stamp: str | None = None
+        self.warnings: list[str] = []
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if isinstance(data, dict) and data.get("version") == CACHE_VERSION and \
                     data.get("source") == self.source and isinstance(data.get("entries"), dict):
                 self.old = data["entries"]
+                self.old_stamp = data.get("stamp") if isinstance(data.get("stamp"), str) \
+                    else None
+                warnings = data.get("warnings")
+                self.old_warnings = [w for w in warnings if isinstance(w, str)] \
+                    if isinstance(warnings, list) else []
         except (OSError, ValueError, UnicodeDecodeError):
             self.old = {}
 
+    def unchanged(self, stamp: str) -> bool:
+        """The PATH is the same file as when cached: every entry can be reused as it is."""
+        return bool(self.old) and self.old_stamp == stamp
+
     def get(self, key: str) -> dict[str, Any] | None:
         entry = self.old.get(key)
-        if isinstance(entry, dict):
+        if _valid(entry):
             self.hits += 1
             self.new[key] = entry
             return entry
@@ -58,9 +73,11 @@ class SummaryCache:
     def save(self) -> str | None:
         """Write the entries seen this time (files gone from the PATH drop out); a warning
         instead of an error when the cache cannot be written: the facts are still right."""
-        if self.new == self.old:
+        if self.new == self.old and self.stamp == self.old_stamp and \
+                self.warnings == self.old_warnings:
             return None
-        document = {"version": CACHE_VERSION, "source": self.source, "entries": self.new}
+        document = {"version": CACHE_VERSION, "source": self.source, "stamp": self.stamp,
+                    "warnings": self.warnings, "entries": self.new}
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -73,3 +90,17 @@ class SummaryCache:
                 pass
             return f"{self.path}: training cache not written ({exc.strerror or exc})"
         return None
+
+
+def _valid(entry: Any) -> bool:
+    """A cached error line, or a summary with exactly the fields a Summary has."""
+    from dataclasses import fields
+
+    from crampdx.activity.model import Summary
+
+    if not isinstance(entry, dict):
+        return False
+    if isinstance(entry.get("error"), str):
+        return True
+    summary = entry.get("summary")
+    return isinstance(summary, dict) and set(summary) == {f.name for f in fields(Summary)}

@@ -71,7 +71,8 @@ def derive(race: str | Path | None, training: Iterable[str | Path] = (), *,
     is a warning; the others still count) and derive the facts."""
     derived = Derived()
     if race is not None:
-        derived.race = read_race(Path(race), derived.warnings)
+        derived.race = read_race(Path(race), derived.warnings, cache_dir=cache_dir,
+                                 use_cache=use_cache)
         race_facts(derived, derived.race)
     paths = [Path(p) for p in training]
     if paths:
@@ -84,16 +85,28 @@ def derive(race: str | Path | None, training: Iterable[str | Path] = (), *,
     return derived
 
 
-def read_race(path: Path, warnings: list[str]) -> Summary:
+def read_race(path: Path, warnings: list[str], *, cache_dir: Path | None = None,
+              use_cache: bool = True) -> Summary:
+    from crampdx.activity.cache import SummaryCache
     from crampdx.activity.reading import read_activity
-    from crampdx.activity.sources import read_file
+    from crampdx.activity.sources import read_file, stat_key
 
     if path.is_dir():
         raise ActivityError("is a folder; give the race's own FIT, GPX or TCX file (training "
                             "folders go after --training)", path=path)
     if not path.exists():
         raise ActivityError("no such file", path=path)
-    summary = read_activity(str(path), read_file(path))
+    cache = SummaryCache(path, cache_dir) if use_cache else None
+    key = stat_key(path)
+    cached = cache.get(key) if cache is not None else None
+    if cached is not None and "summary" in cached:
+        summary = Summary.from_json(cached["summary"])
+        summary.file = str(path)
+    else:
+        summary = read_activity(str(path), read_file(path))
+        if cache is not None:
+            cache.put(key, {"summary": summary.to_json()})
+            cache.save()  # a cache that cannot be written only costs time next run
     warnings.extend(f"{path}: {note}" for note in summary.notes)
     if summary.sport not in ON_FOOT and summary.sport != "unknown":
         raise ActivityError(f"a {summary.sport} activity, not a run: give the race's running "
@@ -109,14 +122,23 @@ def read_training(paths: list[Path], derived: Derived, *, cache_dir: Path | None
                   use_cache: bool) -> list[Summary]:
     from crampdx.activity.cache import SummaryCache
     from crampdx.activity.reading import read_activity
-    from crampdx.activity.sources import entries
+    from crampdx.activity.sources import entries, stat_key
 
     summaries: list[Summary] = []
     problems: list[str] = []
     for path in paths:
         cache = SummaryCache(path, cache_dir) if use_cache else None
+        path_warnings: list[str] = []
         try:
-            for entry in entries(path, derived.warnings):
+            stamp = stat_key(path) if path.is_file() else None
+            if cache is not None and stamp is not None and cache.unchanged(stamp):
+                listing: Iterable[Any] = [_Cached(key) for key in cache.old]
+                path_warnings = list(cache.old_warnings)
+            else:
+                listing = entries(path, path_warnings)
+            if cache is not None:
+                cache.stamp, cache.warnings = stamp, path_warnings
+            for entry in listing:
                 cached = cache.get(entry.key) if cache is not None else None
                 if cached is None:
                     try:
@@ -138,6 +160,7 @@ def read_training(paths: list[Path], derived: Derived, *, cache_dir: Path | None
         except ActivityError as exc:  # the PATH itself (an empty or damaged zip): a warning
             derived.warnings.append(f"{exc} (training skipped)")
         finally:
+            derived.warnings.extend(path_warnings)
             if cache is not None:
                 derived.cache_hits += cache.hits
                 note = cache.save()
@@ -149,6 +172,17 @@ def read_training(paths: list[Path], derived: Derived, *, cache_dir: Path | None
         derived.warnings.append(f"{len(problems) - len(shown)} more problems in the training "
                                 "files (files skipped or read in part) not shown")
     return summaries
+
+
+class _Cached:
+    """An entry of an unchanged PATH: only its key (its summary is in the cache)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.name = key
+
+    def load(self) -> bytes:  # pragma: no cover - never called: every key is cached
+        raise ActivityError("cache entry without its file", path=self.name)
 
 
 # -- race ---------------------------------------------------------------------------------------

@@ -83,7 +83,7 @@ class Entry:
     sport_hint: str | None = None
 
 
-def _stat_key(path: Path) -> str:
+def stat_key(path: Path) -> str:
     stat = path.stat()
     return f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
 
@@ -113,7 +113,7 @@ def entries(path: Path, warnings: list[str]) -> Iterator[Entry]:
     elif zipfile.is_zipfile(path) or path.suffix.lower() == ".zip":
         yield from _zip(path, warnings)
     else:
-        yield Entry(str(path), _stat_key(path), lambda: read_file(path))
+        yield Entry(str(path), stat_key(path), lambda: read_file(path))
 
 
 def _folder(root: Path, warnings: list[str]) -> Iterator[Entry]:
@@ -139,7 +139,7 @@ def _folder(root: Path, warnings: list[str]) -> Iterator[Entry]:
             full = Path(directory) / file_name
             relative = full.relative_to(root).as_posix()
             try:
-                key = _stat_key(full)
+                key = stat_key(full)
             except OSError:
                 continue
             yield Entry(str(full), key, lambda full=full: read_file(full), sports.get(relative))
@@ -171,7 +171,7 @@ def _zip(path: Path, warnings: list[str]) -> Iterator[Entry]:
             sports = strava_sports(csv.reader(io.StringIO(text.decode("utf-8", "replace"))))
         except (ActivityError, zipfile.BadZipFile, OSError, zlib.error, csv.Error) as exc:
             warnings.append(f"{path}:{csv_member.filename}: not read ({exc})")
-    base = _stat_key(path)
+    base = stat_key(path)
     budget = {"bytes": MAX_ZIP_TOTAL_BYTES, "oversized": 0}
 
     def loader(member: zipfile.ZipInfo) -> Callable[[], bytes]:
