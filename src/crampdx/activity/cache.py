@@ -94,13 +94,11 @@ class SummaryCache:
 
 def _valid(entry: Any) -> bool:
     """A cached error line, or a summary with exactly the fields a Summary has."""
-    from dataclasses import fields
-
-    from crampdx.activity.model import Summary
+    from crampdx.activity.model import SUMMARY_FIELDS
 
     if not isinstance(entry, dict):
         return False
     if isinstance(entry.get("error"), str):
         return True
     summary = entry.get("summary")
-    return isinstance(summary, dict) and set(summary) == {f.name for f in fields(Summary)}
+    return isinstance(summary, dict) and summary.keys() == SUMMARY_FIELDS

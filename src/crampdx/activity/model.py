@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from functools import cached_property
 from typing import Any
 
 # Sports as crampdx groups them; readers map each format's names onto these.
@@ -65,6 +66,9 @@ class Summary:
     def from_json(cls, data: dict[str, Any]) -> "Summary":
         return cls(**data)
 
-    @property
+    @cached_property
     def date(self) -> _dt.date | None:
         return _dt.date.fromisoformat(self.local_date) if self.local_date else None
+
+
+SUMMARY_FIELDS = frozenset(f.name for f in fields(Summary))
