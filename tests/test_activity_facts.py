@@ -231,3 +231,16 @@ def test_gpx_times_with_an_offset_are_the_same_instants(tmp_path: Path) -> None:
     assert local.race.start == utc.race.start
     assert local.values["event_duration_h"] == utc.values["event_duration_h"] == 1.0
     assert local.meta["date"] == utc.meta["date"]
+
+
+@pytest.mark.parametrize("name", ["race.fit", "race.fit.gz", "race.gpx", "race.gpx.gz",
+                                  "race.tcx", "race.tcx.gz"])
+def test_every_format_gives_the_same_race(tmp_path: Path, name: str) -> None:
+    """The same half marathon (600 m up and down, a 5 min pause) as FIT, GPX or TCX, plain or
+    gzipped: the same distance, duration, climb and biggest descent."""
+    points = samples(at(RACE_DAY), 21.1, 2.0, elevation=mountain(600, 21.1), pause=(3600, 300))
+    values = derive(write(tmp_path / name, points)).values
+    assert values["event_distance_km"] == 21.1
+    assert values["event_duration_h"] == pytest.approx(2 + 5 / 60, abs=0.01)
+    assert values["elevation_gain_m"] == values["elevation_loss_m"] == 600
+    assert values["biggest_race_descent_m"] == 600

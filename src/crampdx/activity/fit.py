@@ -49,8 +49,6 @@ def read(data: bytes, name: str) -> Track:
         sport = next((m.get("sport") for key in ("sport_mesgs", "lap_mesgs")
                       for m in messages.get(key, []) if m.get("sport") is not None), None)
     track.sport = sport_name(sport) if sport is not None else None
-    if session.get("sub_sport") == "trail" and track.sport == RUN:
-        track.sport = RUN
     track.total_distance_m = _number(session.get("total_distance"))
     track.total_elapsed_s = _number(session.get("total_elapsed_time"))
     track.total_timer_s = _number(session.get("total_timer_time"))
