@@ -370,3 +370,53 @@ def test_activity_libraries_load_only_when_used(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_import_never_overwrites_an_answers_file(run_cli, race: Path, tmp_path: Path) -> None:
+    """An existing -o file may hold the runner's own answers: refused unless --force."""
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("cramp_sites: [calf]\n")
+    status, _, err = run_cli("import", str(race), "-o", str(answers))
+    assert_one_line_error(status, err, str(answers), "--force")
+    assert answers.read_text() == "cramp_sites: [calf]\n"
+    status, _, err = run_cli("import", str(race), "-o", str(answers), "--force")
+    assert status == 0, err
+    assert "event_distance_km: 30" in answers.read_text()
+
+
+def test_odd_file_names_stay_inside_their_comment(run_cli, tmp_path: Path) -> None:
+    """A file name with a newline and a '#' cannot break the YAML it is named in."""
+    race = write(tmp_path / "my #1\nrace.fit", samples(at(RACE_DAY), 10, 1.0))
+    status, out, err = run_cli("import", str(race))
+    assert status == 0, err
+    data = load_yaml_file_text(out, tmp_path)
+    assert set(data) == {"date", "event_distance_km", "event_duration_h", "elevation_gain_m",
+                         "elevation_loss_m", "biggest_race_descent_m", "started_too_fast"}
+    assert data["event_distance_km"] == 10
+
+
+def load_yaml_file_text(text: str, folder: Path):  # type: ignore[no-untyped-def]
+    path = folder / "out.yaml"
+    path.write_text(text)
+    return load_yaml_file(path, what="answers file")
+
+
+def test_a_typed_date_that_differs_from_the_file_is_flagged(
+        run_cli, race: Path, tmp_path: Path) -> None:
+    answers = tmp_path / "a.yaml"
+    answers.write_text(CRAMP_ONLY + "date: 2023-05-01\n")
+    status, out, err = run_cli("debrief", str(answers), "--activity", str(race), "-f", "json")
+    assert status == 0, err
+    assert "recorded on 2024-06-01" in err and "right race file" in err
+    assert json.loads(out)["meta"]["date"] == "2023-05-01"  # the runner's answer wins
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_markdown_and_html_mark_the_watch_too(run_cli, race: Path, training: Path,
+                                              tmp_path: Path, fmt: str) -> None:
+    answers = tmp_path / "a.yaml"
+    answers.write_text(CRAMP_ONLY)
+    status, out, err = run_cli("debrief", str(answers), "--activity", str(race),
+                               "--training", str(training), "-f", fmt)
+    assert status == 0, err
+    assert "(from the watch)" in out and "read from your activity files" in out

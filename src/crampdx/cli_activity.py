@@ -46,6 +46,9 @@ def add_parser(commands: Any, add_kb_option: Callable[[argparse.ArgumentParser],
     parser.add_argument("--format", "-f", choices=("yaml", "json"),
                         help="yaml (default; a comment beside each answer says where it came "
                              "from) or json (the flat answers mapping)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing --output file (by default an existing "
+                             "file is never overwritten: it may hold your own answers)")
     add_kb_option(parser)
     parser.set_defaults(handler=cmd_import)
 
@@ -143,6 +146,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     fmt = args.format or ("json" if args.output and Path(args.output).suffix.lower() == ".json"
                           else "yaml")
+    if args.output and Path(args.output).exists() and not args.force:
+        from crampdx.errors import CrampdxError
+
+        raise CrampdxError("exists, and may hold answers you typed: not overwritten; choose "
+                           "another name, or add --force to replace it", path=args.output)
     kb = api.knowledge(args.kb)
     derived = api.activity_facts(args.race, args.training)
     answers = answers_from(derived, kb)

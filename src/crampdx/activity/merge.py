@@ -29,6 +29,11 @@ def fill(answers: Answers, derived: "Derived", kb: "KnowledgeBase") -> list[str]
         answers.values[qid] = coerced
         answers.derived[qid] = {"from": list(derived.sources.get(qid, [])),
                                 "rule": derived.rules.get(qid, "")}
+    typed_date, file_date = answers.meta.get("date"), derived.meta.get("date")
+    if typed_date and file_date and str(typed_date)[:10] != file_date:
+        race = derived.race.file if derived.race else "the race file"
+        warnings.append(f"{race}: recorded on {file_date}, but the answers give the date "
+                        f"{typed_date}: is it the right race file?")
     for key, value in derived.meta.items():
         answers.meta.setdefault(key, value)
     # A derived value may clash with a typed one (a descent bigger than the typed total loss):
