@@ -420,3 +420,17 @@ def test_markdown_and_html_mark_the_watch_too(run_cli, race: Path, training: Pat
                                "--training", str(training), "-f", fmt)
     assert status == 0, err
     assert "(from the watch)" in out and "read from your activity files" in out
+
+
+def test_dont_know_is_respected_but_an_empty_answer_is_filled(
+        run_cli, race: Path, training: Path, tmp_path: Path) -> None:
+    """`longest_run_km: don't know` (the runner doubts the watch) stays unknown; an empty
+    `long_runs_12w:` (a blank template) is filled from the files."""
+    answers = tmp_path / "a.yaml"
+    answers.write_text(CRAMP_ONLY + "longest_run_km: don't know\nlong_runs_12w:\n")
+    status, out, err = run_cli("debrief", str(answers), "--activity", str(race),
+                               "--training", str(training), "-f", "json")
+    assert status == 0, err
+    report = json.loads(out)
+    assert "longest_run_km" not in report["answers"]
+    assert report["answers"]["long_runs_12w"] == 12

@@ -32,6 +32,9 @@ class Answers:
     # Answers read from activity files (crampdx.activity), by question id: {"from": [files],
     # "rule": "..."}; the runner's own answers are never in here.
     derived: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Questions explicitly answered "don't know" (not merely left empty): activity files do
+    # not fill them, the runner has said they do not know.
+    declined: set[str] = field(default_factory=set)
 
 
 class AnswerError(ValueError):
@@ -131,6 +134,8 @@ def parse_answers(data: Any, kb: KnowledgeBase, path: str = "<answers>") -> Answ
             answers.values[key] = coerced
         else:
             answers.unknown.add(key)
+            if isinstance(value, str) and value.strip():
+                answers.declined.add(key)
     _check_together(answers, kb, data, path)
     return answers
 

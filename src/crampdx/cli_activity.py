@@ -175,7 +175,7 @@ def gaps(derived: "Derived", kb: "KnowledgeBase", *given: "Answers | None") -> "
     for other in given:
         if other is None:
             continue
-        for qid in other.values:
+        for qid in [*other.values, *other.declined]:
             answers.values.pop(qid, None)
             answers.derived.pop(qid, None)
         for key in other.meta:

@@ -17,7 +17,7 @@ def fill(answers: Answers, derived: "Derived", kb: "KnowledgeBase") -> list[str]
     warnings: list[str] = []
     for qid, value in derived.values.items():
         question = kb.questions.get(qid)
-        if question is None or qid in answers.values:
+        if question is None or qid in answers.values or qid in answers.declined:
             continue
         try:
             coerced = coerce(question, value)
