@@ -93,3 +93,32 @@ def test_a_bad_race_file_fails_before_any_question(run_cli, tmp_path: Path,
     status, out, err = run_cli("interview", "--activity", str(bad))
     assert status == 2 and err.startswith(f"crampdx: error: {bad}: not a FIT file")
     assert "Traceback" not in err
+
+
+CRAMPDX = Path(sys.executable).parent / "crampdx"
+
+
+@pytest.mark.skipif(not CRAMPDX.exists(), reason="crampdx is not installed")
+def test_in_a_terminal_the_files_answers_show_and_are_not_saved(race: Path,
+                                                                tmp_path: Path) -> None:
+    """A real terminal: the derived answers are listed before the first question; Ctrl-C
+    saves only what the runner typed, and the saved file's commands carry --activity."""
+    import os
+
+    import pexpect
+
+    env = dict(os.environ, TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1", NO_COLOR="1",
+               CRAMPDX_CACHE_DIR=str(tmp_path / "cache"))
+    for name in ("CRAMPDX_KB", "CRAMPDX_SHIPPED_KB"):
+        env.pop(name, None)
+    child = pexpect.spawn(str(CRAMPDX), ["interview", "--activity", str(race), "--save",
+                                         "out.yaml"], cwd=str(tmp_path), env=env,
+                          encoding="utf-8", dimensions=(50, 160), timeout=60)
+    child.expect("answers read from your activity files")
+    child.expect(r"event_distance_km = 30 km\s+\(")
+    child.expect("Don.t know")  # the first question is on screen
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    saved = (tmp_path / "out.yaml").read_text()
+    assert "event_distance_km" not in saved and "elevation_loss_m" not in saved
+    assert f"# Report: crampdx debrief out.yaml --activity {race}" in saved

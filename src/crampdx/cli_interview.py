@@ -93,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
     cli_activity.print_warnings(derived)
     flow = flow_module.Interview(compiled, prefilled=prefilled, resumed=resumed, skipped=skipped,
                                  derived=watch)
+    if watch is not None:
+        flow.activity_options = _activity_options(files)  # type: ignore[attr-defined]
 
     ui, output = _ui_streams()
     console = Console(file=ui, highlight=False, markup=False)
@@ -137,11 +139,7 @@ def _command(verb: str, path: Path, kb_dirs: list[str],
     activity files)."""
     import shlex
 
-    extra = "".join(f" --kb {shlex.quote(d)}" for d in kb_dirs)
-    race, training = activity
-    if race:
-        extra += f" --activity {shlex.quote(race)}"
-        extra += "".join(f" --training {shlex.quote(t)}" for t in training)
+    extra = "".join(f" --kb {shlex.quote(d)}" for d in kb_dirs) + _activity_options(activity)
     return f"crampdx {verb} {shlex.quote(str(path))}{extra}"
 
 
@@ -180,6 +178,17 @@ def _report_arguments(args: argparse.Namespace, kb: "KnowledgeBase") -> argparse
     if report.output:
         _check_writable(Path(report.output), "write the report", "for the report")
     return report
+
+
+def _activity_options(activity: tuple[str | None, list[str]]) -> str:
+    """' --activity RACE --training PATH ...', quoted for a shell ('' without a race file)."""
+    import shlex
+
+    race, training = activity
+    if not race:
+        return ""
+    return f" --activity {shlex.quote(race)}" + "".join(f" --training {shlex.quote(t)}"
+                                                         for t in training)
 
 
 def _activity(args: argparse.Namespace) -> tuple[str | None, list[str]]:
@@ -249,10 +258,13 @@ def answers_text(flow: "Interview", path: Path, *, complete: bool,
     from crampdx.answers import dump_answers
 
     stamp = f"{now or _dt.datetime.now():%Y-%m-%d %H:%M}"
-    state = "finished" if complete else f"stopped after {len(flow.asked)} questions"
+    asked = [qid for qid in flow.asked if qid not in getattr(flow, "derived", {})]
+    state = "finished" if complete else f"stopped after {len(asked)} questions"
+    files = getattr(flow, "activity_options", "")  # answers read from activity files: not saved
     header = (f"crampdx interview answers ({state}, {stamp}).\n"
-              f"Report: {_command('debrief', path, list(kb_dirs))}\n"
-              f"Continue or change: {_command('interview --resume', path, list(kb_dirs))}\n"
+              f"Report: {_command('debrief', path, list(kb_dirs))}{files}\n"
+              f"Continue or change: {_command('interview --resume', path, list(kb_dirs))}"
+              f"{files}\n"
               "\"don't know\" means unknown, not no.")
     return dump_answers(flow.answers_for_saving(), flow.kb, header=header)
 
