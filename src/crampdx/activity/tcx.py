@@ -80,8 +80,12 @@ def read(data: bytes, name: str) -> Track:
 
 
 def _epoch(text: str) -> float | None:
+    import re
+
+    # Python 3.10's fromisoformat takes 3 or 6 fraction digits only: normalise to 6
+    text = re.sub(r"\.(\d+)", lambda m: "." + (m.group(1) + "000000")[:6], text.strip())
     try:
-        time = _dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        time = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
     if time.tzinfo is None:
