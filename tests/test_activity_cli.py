@@ -434,3 +434,24 @@ def test_dont_know_is_respected_but_an_empty_answer_is_filled(
     report = json.loads(out)
     assert "longest_run_km" not in report["answers"]
     assert report["answers"]["long_runs_12w"] == 12
+
+
+def test_an_unwritable_output_prints_the_answers_instead(run_cli, race: Path,
+                                                         tmp_path: Path) -> None:
+    """-o into a folder that does not exist: exit 2, one line, and the answers on stdout."""
+    target = tmp_path / "missing" / "answers.yaml"
+    status, out, err = run_cli("import", str(race), "-o", str(target))
+    assert_one_line_error(status, err, str(target), "printed above")
+    assert "event_distance_km: 30" in out
+
+
+def test_an_unwritable_cache_is_only_a_warning(run_cli, race: Path, training: Path,
+                                               tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("CRAMPDX_CACHE_DIR", str(blocker))
+    status, out, err = run_cli("import", str(race), "--training", str(training), "-f", "json")
+    assert status == 0, err
+    assert "training cache not written" in err
+    assert json.loads(out)["long_runs_12w"] == 12

@@ -160,7 +160,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         text = render_yaml(answers, derived, kb)
     print_warnings(derived)
     if args.output:
-        _write_output(args.output, text)
+        from crampdx.errors import CrampdxError
+
+        try:
+            _write_output(args.output, text)
+        except CrampdxError as exc:  # nothing derived is lost: the answers go to the screen
+            sys.stdout.write(text)
+            raise CrampdxError(f"{exc.message}; the answers are printed above instead",
+                               path=exc.path) from None
         print(f"crampdx: {len(answers.values)} answers written to {args.output}",
               file=sys.stderr)
     else:
