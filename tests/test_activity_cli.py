@@ -207,12 +207,15 @@ def test_training_summaries_are_cached_and_refreshed(race: Path, training: Path,
     """The second run reads every summary from the JSON cache; a changed file is read again."""
     from crampdx.activity import derive
 
-    cold = derive(race, [training])
-    assert cold.cache_hits == 0
+    reads: list[int] = []
+    cold = derive(race, [training], progress=reads.append)
+    assert cold.cache_hits == 0 and reads == list(range(1, len(training_runs()) + 1))
     files = list((cache / "activities").glob("*.json"))  # one for the race, one for the PATH
     assert len(files) == 2 and all(json.loads(f.read_text())["version"] == 1 for f in files)
-    warm = derive(race, [training])
+    reads.clear()
+    warm = derive(race, [training], progress=reads.append)
     assert warm.cache_hits == len(training_runs()) and warm.values == cold.values
+    assert reads == []  # nothing read: no progress to show
     write(training / "long-0.gpx.gz", samples(at(days(2)), 32, 3.2, step_s=60))
     changed = derive(race, [training])
     assert changed.cache_hits == len(training_runs()) - 1

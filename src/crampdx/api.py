@@ -63,12 +63,15 @@ def diagnose_file(path: str | Path, kb_dirs: list[str | Path] | None = None, *,
 
 
 def activity_facts(race: str | Path | None, training: list[str | Path] | None = None, *,
-                   cache_dir: Path | None = None, use_cache: bool = True) -> "Derived":
+                   cache_dir: Path | None = None, use_cache: bool = True,
+                   progress: Any = None) -> "Derived":
     """The answers a race file and training files/folders/exports settle (docs/activities.md).
-    A bad race file raises CrampdxError; a bad training file becomes one of the warnings."""
+    A bad race file raises CrampdxError; a bad training file becomes one of the warnings.
+    `progress(n)` is called as each training file not yet cached is read."""
     from crampdx.activity import derive
 
-    return derive(race, training or [], cache_dir=cache_dir, use_cache=use_cache)
+    return derive(race, training or [], cache_dir=cache_dir, use_cache=use_cache,
+                  progress=progress)
 
 
 def diagnose_answers(values: dict[str, Any], kb_dirs: list[str | Path] | None = None, *,

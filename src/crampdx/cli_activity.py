@@ -74,9 +74,30 @@ def derive_from_args(args: argparse.Namespace) -> "Derived | None":
     if race is None:
         raise CrampdxError("--training needs --activity RACE_FILE: the training is read "
                            "relative to the race's date")
+    return facts(race, training)
+
+
+def facts(race: str, training: list[str]) -> "Derived":
+    """api.activity_facts, with a progress line on a terminal while training files are read
+    for the first time (a five-year export takes minutes once, then comes from the cache)."""
+    import time
+
     from crampdx import api
 
-    return api.activity_facts(race, training)
+    shown = [0.0, False]
+
+    def progress(count: int) -> None:
+        now = time.monotonic()
+        if now - shown[0] >= 1.0 and sys.stderr.isatty():
+            print(f"\rcrampdx: reading training files (once; cached after): {count} read",
+                  end="", file=sys.stderr, flush=True)
+            shown[0], shown[1] = now, True
+
+    try:
+        return api.activity_facts(race, training, progress=progress)
+    finally:
+        if shown[1]:
+            print(file=sys.stderr)
 
 
 def print_warnings(derived: "Derived | None") -> None:
@@ -152,7 +173,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CrampdxError("exists, and may hold answers you typed: not overwritten; choose "
                            "another name, or add --force to replace it", path=args.output)
     kb = api.knowledge(args.kb)
-    derived = api.activity_facts(args.race, args.training)
+    derived = facts(args.race, args.training)
     answers = answers_from(derived, kb)
     if fmt == "json":
         text = json.dumps(flat_mapping(answers, kb), indent=2, ensure_ascii=False) + "\n"

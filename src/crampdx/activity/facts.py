@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from crampdx.activity.errors import ActivityError
 from crampdx.activity.model import HIKE, ON_FOOT, RUN, Summary
@@ -66,7 +66,8 @@ class Derived:
 
 
 def derive(race: str | Path | None, training: Iterable[str | Path] = (), *,
-           cache_dir: Path | None = None, use_cache: bool = True) -> Derived:
+           cache_dir: Path | None = None, use_cache: bool = True,
+           progress: Callable[[int], None] | None = None) -> Derived:
     """Read the race file (errors are fatal: ActivityError) and the training PATHs (a bad file
     is a warning; the others still count) and derive the facts."""
     derived = Derived()
@@ -77,7 +78,7 @@ def derive(race: str | Path | None, training: Iterable[str | Path] = (), *,
     paths = [Path(p) for p in training]
     if paths:
         derived.training = read_training(paths, derived, cache_dir=cache_dir,
-                                         use_cache=use_cache)
+                                         use_cache=use_cache, progress=progress)
         if derived.race is not None:
             training_facts(derived, derived.race, derived.training)
         else:
@@ -119,13 +120,17 @@ def read_race(path: Path, warnings: list[str], *, cache_dir: Path | None = None,
 
 
 def read_training(paths: list[Path], derived: Derived, *, cache_dir: Path | None,
-                  use_cache: bool) -> list[Summary]:
+                  use_cache: bool, progress: Callable[[int], None] | None = None
+                  ) -> list[Summary]:
+    """Every training activity's Summary, from the cache or read; `progress(n)` is told each
+    time a file had to be read (n so far), so a front end can show a long first read."""
     from crampdx.activity.cache import SummaryCache
     from crampdx.activity.reading import read_activity
     from crampdx.activity.sources import entries, stat_key
 
     summaries: list[Summary] = []
     problems: list[str] = []
+    fresh = 0
     for path in paths:
         cache = SummaryCache(path, cache_dir) if use_cache else None
         path_warnings: list[str] = []
@@ -141,6 +146,9 @@ def read_training(paths: list[Path], derived: Derived, *, cache_dir: Path | None
             for entry in listing:
                 cached = cache.get(entry.key) if cache is not None else None
                 if cached is None:
+                    fresh += 1
+                    if progress is not None:
+                        progress(fresh)
                     try:
                         summary = read_activity(entry.name, entry.load(), entry.sport_hint)
                         cached = {"summary": summary.to_json()}
