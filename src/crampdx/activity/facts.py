@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from crampdx.activity.errors import ActivityError
-from crampdx.activity.model import HIKE, ON_FOOT, RUN, Summary
+from crampdx.activity.model import HIKE, ON_FOOT, OTHER, RUN, Summary
 
 LONG_RUN_H = 2.0  # the long_runs_12w question: runs of two hours or more
 WINDOW_12W, WINDOW_8W, WINDOW_6W = 84, 56, 42  # days before the race day
@@ -110,8 +110,9 @@ def read_race(path: Path, warnings: list[str], *, cache_dir: Path | None = None,
             cache.save()  # a cache that cannot be written only costs time next run
     warnings.extend(f"{path}: {note}" for note in summary.notes)
     if summary.sport not in ON_FOOT and summary.sport != "unknown":
-        raise ActivityError(f"a {summary.sport} activity, not a run: give the race's running "
-                            "file", path=path)
+        what = "an activity of another sport" if summary.sport == OTHER \
+            else f"a {summary.sport} activity"
+        raise ActivityError(f"{what}, not a run: give the race's running file", path=path)
     if not summary.distance_km or summary.distance_km < MIN_RACE_KM:
         shown = f"{(summary.distance_km or 0) * 1000:.0f} m"
         raise ActivityError(f"only {shown} in this activity: too short to read a race from "
