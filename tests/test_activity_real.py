@@ -13,6 +13,12 @@ from crampdx.activity.errors import ActivityError
 FILES = Path(__file__).parent / "fixtures" / "activities"
 
 
+@pytest.fixture(autouse=True)
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test reads the files afresh, and never touches the user's own cache."""
+    monkeypatch.setenv("CRAMPDX_CACHE_DIR", str(tmp_path / "cache"))
+
+
 def test_fenix2_run_matches_the_watch_totals() -> None:
     """The Fenix 2's own session: 9008 m, 2832 s, 64 m up and 61 m down (barometric). The
     smoothed profile lands within 10 % of the watch's climb and descent."""
