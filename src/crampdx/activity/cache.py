@@ -57,7 +57,8 @@ class SummaryCache:
 
     def unchanged(self, stamp: str) -> bool:
         """The PATH is the same file as when cached: every entry can be reused as it is."""
-        return bool(self.old) and self.old_stamp == stamp
+        return bool(self.old) and self.old_stamp == stamp and \
+            all(_valid(entry) for entry in self.old.values())
 
     def get(self, key: str) -> dict[str, Any] | None:
         entry = self.old.get(key)

@@ -186,6 +186,8 @@ def read_training(paths: list[Path], derived: Derived, *, cache_dir: Path | None
 class _Cached:
     """An entry of an unchanged PATH: only its key (its summary is in the cache)."""
 
+    sport_hint = None
+
     def __init__(self, key: str) -> None:
         self.key = key
         self.name = key
