@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crampdx.answers import Answers
+from crampdx.derived import DerivedValue, derive, engine_facts
 from crampdx.engine import Evidence, Inference, Reasoner
 from crampdx.knowledge import conditions as cond
 from crampdx.knowledge.loader import FINDING_THRESHOLD
@@ -32,8 +33,25 @@ class CauseResult:
 
 @dataclass
 class Triage:
+    """`level` comes from every red flag that fired; `flags` are those the report shows (a
+    flag whose condition also has a flag of a higher level is `superseded`: its advice would
+    contradict the more urgent one). `screened` only when every red-flag question was
+    answered; `unscreened` names the ones that were not (unknown is never safe)."""
+
     level: str
     flags: list[Evidence]
+    screened: bool = True
+    unscreened: list[str] = field(default_factory=list)
+    superseded: list[Evidence] = field(default_factory=list)
+
+    def levels(self) -> list[str]:
+        """The levels of the shown flags, most severe first, each once."""
+        return list(dict.fromkeys(flag.rule.then for flag in self.flags))
+
+    def conditions(self) -> list[str]:
+        """The condition ids the shown flags name, in the order they are shown."""
+        return list(dict.fromkeys(flag.rule.condition for flag in self.flags
+                                  if flag.rule.condition))
 
 
 @dataclass
@@ -57,16 +75,38 @@ class Diagnosis:
     unanswered: list[Unanswered]
     findings: dict[str, float] = field(default_factory=dict)
     questions_total: int = 0
+    derived: dict[str, DerivedValue] = field(default_factory=dict)
 
 
-def _triage(kb: KnowledgeBase, inference: Inference) -> Triage:
+RED_FLAGS_SECTION = "red_flags"
+
+
+def unscreened_questions(kb: KnowledgeBase, answers: dict[str, Any]) -> list[str]:
+    """Red-flag questions (the `red_flags` section) left unanswered, except those whose
+    `ask_if` rules them out for these answers."""
+    return [q.id for q in kb.questions.values()
+            if q.section == RED_FLAGS_SECTION and q.id not in answers
+            and (q.ask_if is None or cond.evaluate(q.ask_if, answers, lambda _f: None)
+                 is not False)]
+
+
+def _triage(kb: KnowledgeBase, inference: Inference, answers: dict[str, Any]) -> Triage:
     """Most severe first; within a level, in the knowledge files' order, so authors decide
-    which warning a runner reads first (e.g. 'cool first' before anything else)."""
+    which warning a runner reads first (e.g. 'cool first' before anything else). A lower
+    level's flag for a condition that a higher level's flag already names is superseded."""
     order = {rule_id: index for index, rule_id in enumerate(kb.rules)}
     flags = sorted(inference.triage,
                    key=lambda e: (-TRIAGE_LEVELS.index(e.rule.then), order[e.rule.id]))
     level = flags[0].rule.then if flags else TRIAGE_LEVELS[0]
-    return Triage(level, flags)
+    shown: list[Evidence] = []
+    superseded: list[Evidence] = []
+    for flag in flags:
+        higher = any(other.rule.condition == flag.rule.condition
+                     and TRIAGE_LEVELS.index(other.rule.then) > TRIAGE_LEVELS.index(flag.rule.then)
+                     for other in shown)
+        (superseded if flag.rule.condition and higher else shown).append(flag)
+    unscreened = unscreened_questions(kb, answers)
+    return Triage(level, shown, not unscreened, unscreened, superseded)
 
 
 def cause_results(kb: KnowledgeBase, inference: Inference) -> tuple[list[CauseResult], list[CauseResult]]:
@@ -130,12 +170,13 @@ def diagnose(reasoner: Reasoner, answers: Answers, *, next_race: NextRace | None
     sized for `weeks` to the next race (default: the knowledge base's) and for `next_race`
     when given, else for a race like this one."""
     kb = reasoner.kb
-    inference = reasoner.infer(answers.values)
+    derived = derive(answers.values, kb.questions)
+    inference = reasoner.infer(engine_facts(answers.values, derived))
     causes, ruled_out = cause_results(kb, inference)
     leading = leading_causes(causes)
     diagnosis = Diagnosis(
         answers=answers,
-        triage=_triage(kb, inference),
+        triage=_triage(kb, inference, answers.values),
         causes=causes,
         ruled_out=ruled_out,
         leading=leading,
@@ -143,6 +184,7 @@ def diagnose(reasoner: Reasoner, answers: Answers, *, next_race: NextRace | None
         unanswered=_unanswered(kb, answers, inference),
         findings=dict(inference.findings),
         questions_total=len(kb.questions),
+        derived=derived,
     )
     diagnosis.plan = make_plan(kb, diagnosis, next_race=next_race, weeks=weeks)
     return diagnosis

@@ -24,6 +24,7 @@ from crampdx.diagnosis import (
     cause_results,
     leading_causes,
 )
+from crampdx.derived import derive, engine_facts
 from crampdx.questioning import open_rules, relevant_questions
 
 RED_FLAGS = "red_flags"
@@ -180,7 +181,13 @@ class Interview:
         self._current: str | None = None
         self._last_section: str | None = None
         self._shown_flags: set[str] = set()
-        self._inference: Inference = reasoner.infer(self.values)
+        self._inference: Inference = self._infer()
+
+    def _infer(self) -> Inference:
+        """The rules on the answers so far plus what they imply (crampdx.derived), as the
+        report will see them."""
+        return self.reasoner.infer(engine_facts(self.values, derive(self.values,
+                                                                    self.kb.questions)))
 
     # -- state ------------------------------------------------------------------------------
     @property
@@ -277,7 +284,7 @@ class Interview:
         self.prefilled.discard(question_id)
         self._revisit = None
         self._prune()
-        self._inference = self.reasoner.infer(self.values)
+        self._inference = self._infer()
 
     def _prune(self) -> None:
         """Drop answers to asked questions that a changed answer has made pointless to ask

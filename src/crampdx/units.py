@@ -54,6 +54,8 @@ UNITS: dict[str, Unit] = {
         Unit("kg", "kg", {"kg": (1, 0), "kgs": (1, 0), "lb": (0.45359237, 0),
                           "lbs": (0.45359237, 0), "pounds": (0.45359237, 0), "g": (0.001, 0)},
              digits=1),
+        Unit("mmol/L", "mmol per litre", {"mmol/l": (1, 0), "mmol": (1, 0), "meq/l": (1, 0)},
+             digits=0),
     )
 }
 

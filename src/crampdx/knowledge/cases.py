@@ -246,6 +246,7 @@ def run_cases(reasoner: "Reasoner", cases: Mapping[str, Case],
               only: list[str] | None = None) -> CaseReport:
     """Run cases through the engine and diagnosis, exactly as `crampdx debrief` would."""
     from crampdx.answers import Answers
+    from crampdx.derived import derive, engine_facts
     from crampdx.diagnosis import diagnose
 
     kb = reasoner.kb
@@ -255,7 +256,9 @@ def run_cases(reasoner: "Reasoner", cases: Mapping[str, Case],
         if only and case.id not in only:
             continue
         answers = Answers(values=dict(case.answers), source=str(case.origin))
-        inference = reasoner.infer(answers.values)  # the fired rules, which a Diagnosis omits
+        # the fired rules, which a Diagnosis omits; on the same facts diagnose() reasons on
+        inference = reasoner.infer(engine_facts(answers.values, derive(answers.values,
+                                                                       kb.questions)))
         diagnosis = diagnose(reasoner, answers)
         outcome = check_outcome(kb, case, diagnosis, inference)
         outcomes.append(outcome)

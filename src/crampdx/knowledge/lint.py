@@ -197,7 +197,7 @@ class _Linter:
                  "remedies": self.kb.remedies, "cases": self.result.cases,
                  "findings": self.kb.findings, "causes": self.kb.causes,
                  "sources": self.kb.sources, "sections": self.kb.sections,
-                 "plans": self.kb.plans}
+                 "plans": self.kb.plans, "conditions": self.kb.conditions}
         for kind, items in self.raw.items():
             for item_id, raw in items.items():
                 if item_id not in built.get(kind, {}):
@@ -337,6 +337,9 @@ class _Linter:
         used: set[str] = set()
         for rule in self.kb.rules.values():
             used |= cond.facts_of(rule.when)
+        for remedy in self.kb.remedies.values():
+            if remedy.when is not None:
+                used |= cond.facts_of(remedy.when)
         for question in self.kb.questions.values():
             if question.ask_if is not None:
                 used |= cond.facts_of(question.ask_if)
@@ -349,6 +352,8 @@ class _Linter:
         cited = {rule.source for rule in self.kb.rules.values()}
         cited |= {remedy.source for remedy in self.kb.remedies.values()}
         cited |= {plan.source for plan in self.kb.plans.values()}
+        cited |= {c.source for c in self.kb.conditions.values()}
+        cited |= {c.return_source for c in self.kb.conditions.values()}
         for source in self.kb.sources:
             if source not in cited and source not in self.mentioned:
                 self.report("sources", source, f"source '{source}' is cited by no rule or "

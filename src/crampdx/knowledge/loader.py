@@ -23,6 +23,7 @@ from crampdx.knowledge.model import (
     Cause,
     Finding,
     KnowledgeBase,
+    MedicalCondition,
     Origin,
     Question,
     Remedy,
@@ -229,6 +230,10 @@ class _Loader:
             self.problem(f"{where} must be text, not {type_name(value)}",
                          raw.origin, raw.data, spec.name)
             return False
+        if spec.kind == "bool" and not isinstance(value, bool):
+            self.problem(f"{where} must be true or false, not {shorten(value)}",
+                         raw.origin, raw.data, spec.name)
+            return False
         if spec.kind == "enum" and (not isinstance(value, str) or value not in spec.values):
             self.problem(f"{where} is '{shorten(value)}'{did_you_mean(str(value), spec.values)}; "
                          f"use one of: {', '.join(spec.values)}", raw.origin, raw.data, spec.name)
@@ -276,6 +281,8 @@ class _Loader:
             if (data := self.fields(raw)) is not None:
                 kb.causes[data["id"]] = Cause(data["id"], data["name"].strip(),
                                               data["summary"].strip(), raw.origin)
+        for raw in self.raw["conditions"].values():
+            self.build_condition(raw)
         for raw in self.raw["questions"].values():
             self.build_question(raw)
         for raw in self.raw["questions"].values():
@@ -300,6 +307,35 @@ class _Loader:
         self.check_finding_cycles()
         for raw in self.raw["cases"].values():
             self.build_case(raw)
+
+    def build_condition(self, raw: RawItem) -> None:
+        data = self.fields(raw)
+        if data is None:
+            return
+        cid, item = data["id"], raw.data
+        for key in ("source", "return_source"):
+            if key in data and data[key] not in self.kb.sources:
+                self.problem(f"condition '{cid}': unknown source '{data[key]}'"
+                             f"{did_you_mean(data[key], self.kb.sources)}", raw.origin, item, key)
+        if "cause" in data and data["cause"] not in self.kb.causes:
+            self.problem(f"condition '{cid}': unknown cause '{data['cause']}'"
+                         f"{did_you_mean(data['cause'], self.kb.causes)}", raw.origin, item,
+                         "cause")
+        self.kb.conditions[cid] = MedicalCondition(
+            cid, data["name"].strip(), data["summary"].strip(), data["source"], raw.origin,
+            return_to_running=str(data.get("return_to_running", "")).strip(),
+            return_source=data.get("return_source", data["source"]),
+            clearance=bool(data.get("clearance", False)), cause=data.get("cause", ""))
+
+    def not_with(self, raw: RawItem, data: dict[str, Any]) -> tuple[str, ...]:
+        """The `not_with` condition ids of a remedy or plan item, each checked."""
+        ids = tuple(data.get("not_with", ()))
+        for cid in ids:
+            if cid not in self.kb.conditions:
+                self.problem(f"{raw.kind[:-1]} '{data['id']}': 'not_with' names unknown "
+                             f"condition '{shorten(cid)}'{did_you_mean(cid, self.kb.conditions)}",
+                             raw.origin, raw.data, "not_with")
+        return tuple(cid for cid in ids if cid in self.kb.conditions)
 
     def build_question(self, raw: RawItem) -> None:
         data = self.fields(raw)
@@ -350,7 +386,8 @@ class _Loader:
         self.kb.questions[qid] = Question(
             id=qid, section=data["section"], ask=data["ask"].strip(), type=qtype,
             help=data["help"].strip(), origin=raw.origin, choices=choices, unit=unit,
-            range=bounds, not_above=data.get("not_above"))
+            range=bounds, not_above=data.get("not_above"),
+            warns=str(data.get("warns", "")).strip())
 
     def build_rule(self, raw: RawItem) -> None:
         data = self.fields(raw)
@@ -385,7 +422,15 @@ class _Loader:
             if not data.get("action"):
                 self.problem(f"rule '{rid}': a triage rule needs 'action' (what to do now)",
                              raw.origin, item)
+            if "condition" in data and data["condition"] not in self.kb.conditions:
+                self.problem(f"rule '{rid}': unknown condition '{data['condition']}'"
+                             f"{did_you_mean(data['condition'], self.kb.conditions)}; "
+                             "conditions are listed under 'conditions:'",
+                             raw.origin, item, "condition")
         else:
+            if "condition" in data:
+                self.problem(f"rule '{rid}': 'condition' belongs to triage rules only",
+                             raw.origin, item, "condition")
             if "certainty" not in data:
                 self.problem(f"rule '{rid}' needs 'certainty' (a number from -1 to 1)",
                              raw.origin, item)
@@ -407,7 +452,9 @@ class _Loader:
         self.kb.rules[rid] = Rule(
             id=rid, when=when, then_kind=then_kind, then=target, because=data["because"].strip(),
             source=data["source"], origin=raw.origin,
-            certainty=float(data.get("certainty", 1.0)), action=str(data.get("action", "")).strip())
+            certainty=float(data.get("certainty", 1.0)), action=str(data.get("action", "")).strip(),
+            condition=data.get("condition", "") if data.get("condition") in self.kb.conditions
+            else "")
 
     def build_case(self, raw: RawItem) -> None:
         data = self.fields(raw)
@@ -430,7 +477,10 @@ class _Loader:
             self.problem(f"plan '{data['id']}': {message}", raw.origin, where, key)
 
         plan = parse_plan(raw.data, raw.origin, self.kb, report)
+        not_with = self.not_with(raw, data)
         if plan is not None:
+            if not_with:
+                object.__setattr__(plan, "not_with", not_with)
             self.kb.plans[plan.id] = plan
 
     def build_remedy(self, raw: RawItem) -> None:
@@ -438,10 +488,13 @@ class _Loader:
         if data is None:
             return
         rid, item = data["id"], raw.data
-        if ("cause" in data) == ("causes" in data):
-            self.problem(f"remedy '{rid}' needs either 'cause' or 'causes'", raw.origin, item)
+        if "cause" in data and "causes" in data \
+                or ("cause" not in data and "causes" not in data and "when" not in data):
+            self.problem(f"remedy '{rid}' needs either 'cause' or 'causes' (or only 'when')",
+                         raw.origin, item)
             return
-        causes = tuple(data["causes"]) if "causes" in data else (data["cause"],)
+        causes = tuple(data["causes"]) if "causes" in data else \
+            (data["cause"],) if "cause" in data else ()
         for cause in causes:
             if cause not in self.kb.causes:
                 self.problem(f"remedy '{rid}': unknown cause '{cause}'"
@@ -452,8 +505,14 @@ class _Loader:
             self.problem(f"remedy '{rid}': unknown source '{data['source']}'"
                          f"{did_you_mean(data['source'], self.kb.sources)}",
                          raw.origin, item, "source")
+        when = None
+        if "when" in data:
+            when = self.condition(raw, "when", allow_findings=True)
+            if when is None:
+                return
         self.kb.remedies[rid] = Remedy(rid, causes, data["kind"], data["text"].strip(),
-                                       data["source"], raw.origin)
+                                       data["source"], raw.origin, when=when,
+                                       not_with=self.not_with(raw, data))
 
     # -- conditions -------------------------------------------------------------------------
     def condition(self, raw: RawItem, key: str, *, allow_findings: bool) -> cond.Condition | None:

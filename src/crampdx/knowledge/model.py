@@ -50,6 +50,7 @@ class Question:
     range: tuple[float, float] | None = None
     ask_if: Condition | None = None
     not_above: str | None = None
+    warns: str = ""  # red flags: the warning sign it screens for, named when left unanswered
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,25 @@ class Rule:
     origin: Origin
     certainty: float = 1.0
     action: str = ""
+    condition: str = ""  # triage: the medical condition this red flag suggests (conditions kind)
+
+
+@dataclass(frozen=True)
+class MedicalCondition:
+    """A medical condition a red flag can suggest (EAH, heat stroke...): named in the report
+    with what to do, and, once a doctor has cleared the runner, how to return to running.
+    `clearance`: a flag for it at any level holds the training plan until a doctor clears it.
+    `cause`: the cause (if any) that is the same thing seen as a cause of the cramps."""
+
+    id: str
+    name: str
+    summary: str
+    source: str
+    origin: Origin
+    return_to_running: str = ""
+    return_source: str = ""
+    clearance: bool = False
+    cause: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,6 +109,8 @@ class Remedy:
     text: str
     source: str
     origin: Origin
+    when: Condition | None = None  # shown only when this holds (answers and findings)
+    not_with: tuple[str, ...] = ()  # condition ids: left out when one is flagged or leads
 
 
 @dataclass(frozen=True)
@@ -127,6 +149,7 @@ class PlanTemplate:
     rows: dict[str, tuple[str, ...]]  # row kind -> alternatives
     source: str
     origin: Origin
+    not_with: tuple[str, ...] = ()  # condition ids: left out when one is flagged or leads
 
 
 @dataclass(frozen=True)
@@ -151,6 +174,7 @@ class KnowledgeBase:
     sources: dict[str, Source] = field(default_factory=dict)
     notices: dict[str, Notice] = field(default_factory=dict)
     plans: dict[str, PlanTemplate] = field(default_factory=dict)
+    conditions: dict[str, MedicalCondition] = field(default_factory=dict)
 
     def kind(self, name: str) -> dict[str, Any]:
         return getattr(self, name)

@@ -51,6 +51,7 @@ def _field_schema(spec: FieldSpec) -> dict[str, Any]:
         "rule_id": {"type": "string", "pattern": RULE_ID},
         "ref": snake,
         "text": {"type": "string", "minLength": 1},
+        "bool": {"type": "boolean"},
         "enum": {"enum": list(spec.values)},
         "certainty": {"type": "number", "minimum": -1, "maximum": 1},
         "choices": {"type": "object", "minProperties": 1, "propertyNames": {"pattern": SNAKE_ID},
@@ -84,7 +85,10 @@ _ITEM_RULES: dict[str, dict[str, Any]] = {
         "then": {"required": ["action"], "not": {"required": ["certainty"]}},
         "else": {"required": ["certainty"], "not": {"required": ["action"]}},
     },
-    "remedies": {"oneOf": [{"required": ["cause"]}, {"required": ["causes"]}]},
+    "remedies": {"anyOf": [
+        {"oneOf": [{"required": ["cause"]}, {"required": ["causes"]}]},
+        {"required": ["when"], "not": {"anyOf": [{"required": ["cause"]},
+                                                {"required": ["causes"]}]}}]},
     "cases": {"anyOf": [{"required": [name]} for name in EXPECTATIONS]},
 }
 
@@ -162,8 +166,14 @@ def _definitions() -> dict[str, Any]:
             "properties": {spec.name: _field_schema(spec) for spec in specs},
         }
         item.update(_ITEM_RULES.get(kind, {}))
-        definitions[kind[:-1]] = item
+        definitions[_item_definition(kind)] = item
     return definitions
+
+
+def _item_definition(kind: str) -> str:
+    """The definition name of one item of a kind; 'condition' is taken by the rule condition
+    tree, so an item of `conditions` is a 'medical_condition'."""
+    return "medical_condition" if kind == "conditions" else kind[:-1]
 
 
 def json_schema(kind: str | None = None) -> dict[str, Any]:
@@ -179,7 +189,8 @@ def json_schema(kind: str | None = None) -> dict[str, Any]:
         "additionalProperties": False,
         "properties": {
             name: {"description": KIND_HELP.get(name, name),
-                   "type": ["array", "null"], "items": {"$ref": f"#/definitions/{name[:-1]}"}}
+                   "type": ["array", "null"],
+                   "items": {"$ref": f"#/definitions/{_item_definition(name)}"}}
             for name in kinds
         },
         "definitions": _definitions(),

@@ -45,6 +45,9 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("ask_if", "condition", description="Ask only when this condition holds"),
         FieldSpec("not_above", "ref",
                   description="number: may not exceed this other number answer (5% slack)"),
+        FieldSpec("warns", "text",
+                  description="Red flags: the warning sign it screens for, in a few words; "
+                              "reports name it when the question is left unanswered"),
     ),
     "findings": (
         FieldSpec("id", "id", True, description="snake_case finding id"),
@@ -64,6 +67,23 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("because", "text", True, description="Why, in a sentence a runner understands"),
         FieldSpec("source", "ref", True, description="Source id"),
         FieldSpec("action", "text", description="Triage: what to do now"),
+        FieldSpec("condition", "ref",
+                  description="Triage: the medical condition (conditions kind) it suggests"),
+    ),
+    "conditions": (
+        FieldSpec("id", "id", True, description="snake_case condition id (eah, heat_stroke...)"),
+        FieldSpec("name", "text", True, description="Name shown beside each red flag"),
+        FieldSpec("summary", "text", True, description="What it is, in plain language"),
+        FieldSpec("source", "ref", True, description="Source id"),
+        FieldSpec("return_to_running", "text",
+                  description="Graded return to running once a doctor has cleared the runner"),
+        FieldSpec("return_source", "ref",
+                  description="Source of the return advice (default: 'source')"),
+        FieldSpec("clearance", "bool",
+                  description="true: a red flag for it holds training until a doctor clears "
+                              "the runner"),
+        FieldSpec("cause", "ref",
+                  description="The cause that is the same thing seen as a cause of cramps"),
     ),
     "remedies": (
         FieldSpec("id", "rule_id", True, description="Remedy id (kebab-case)"),
@@ -72,6 +92,11 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("kind", "enum", True, REMEDY_KINDS, "When and how it applies"),
         FieldSpec("text", "text", True, description="The advice"),
         FieldSpec("source", "ref", True, description="Source id"),
+        FieldSpec("when", "condition",
+                  description="Shown only when this holds (answers and findings); with it, "
+                              "'cause' may be left out"),
+        FieldSpec("not_with", "ids",
+                  description="Condition ids: left out when one is flagged or its cause leads"),
     ),
     "notices": (
         FieldSpec("id", "id", True, description="snake_case notice id (limits, not_a_doctor...)"),
@@ -99,6 +124,10 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
                                                                       "report must give"),
         FieldSpec("fires", "idlist", description="Rule id(s) that must fire"),
         FieldSpec("not_fires", "idlist", description="Rule id(s) that must not fire"),
+        FieldSpec("conditions", "idlist", description="Condition id(s) the red flags must "
+                                                      "name (each flag's condition)"),
+        FieldSpec("citation", "text", description="The published source of a literature case"),
+        FieldSpec("published", "text", description="What was published, in one line"),
     ),
     "plans": (
         FieldSpec("id", "rule_id", True, description="Plan item id (kebab-case)"),
@@ -114,9 +143,11 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
                               "when the sizing has cases"),
         FieldSpec("rows", "templates", description="Schedule row templates, by row kind"),
         FieldSpec("source", "ref", True, description="Source id"),
+        FieldSpec("not_with", "ids",
+                  description="Condition ids: left out when one is flagged or its cause leads"),
     ),
 }
-EXPECTATIONS = ("lead", "appear", "absent", "triage", "fires", "not_fires")
+EXPECTATIONS = ("lead", "appear", "absent", "triage", "fires", "not_fires", "conditions")
 
 KIND_HELP: dict[str, str] = {
     "sections": "Interview sections, in order",
@@ -129,6 +160,8 @@ KIND_HELP: dict[str, str] = {
     "sources": "Where a rule or remedy comes from, and how strong that is",
     "cases": "Answers and what must follow from them: the regression tests of the rules",
     "plans": "Pieces of the action plan sized to the athlete by a named sizing",
+    "conditions": "Medical conditions red flags suggest (EAH, heat stroke...): name, what to "
+                  "do, return to running",
 }
 
 THEN_KINDS = ("finding", "cause", "triage")
