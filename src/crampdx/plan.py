@@ -82,6 +82,9 @@ class Plan:
     race: Mapping[str, Any] = field(default_factory=dict)
     next_race: str | None = None
     estimated_duration: bool = False
+    # "" | "emergency": an emergency report's plan holds only the return to running
+    withheld: str = ""
+    cleared_only: bool = False  # training and racing only after a doctor has cleared the runner
 
     def __iter__(self) -> Iterator[PlanItem]:
         return iter(self.items)
@@ -182,10 +185,13 @@ def _pace(minutes_per_km: float) -> str:
 
 
 def _sweat_rate(history: Mapping[str, Any]) -> float | None:
-    """Litres of sweat an hour in the last race: what went in minus the weight change."""
+    """At most this many litres of sweat an hour in the last race: what went in minus the
+    weight change. Urine is never measured, so it counts as sweat: an upper bound, which the
+    texts say. None when the runner gained weight: then intake says nothing about sweat, and
+    a 'sweat rate' would only make the over-drinking look safe."""
     hours, fluid, change = (history.get(k) for k in
                             ("event_duration_h", "fluid_ml_per_h", "weight_change_kg"))
-    if not hours or fluid is None or change is None:
+    if not hours or fluid is None or change is None or change > 0:
         return None
     rate = (fluid / 1000 * hours - change) / hours
     return round(rate, 1) if rate > 0 else None
@@ -672,17 +678,98 @@ def _next_race_asks(ctx: _Context, template: PlanTemplate) -> bool:
     return False
 
 
+RETURN_TITLE = "Returning to running after medical clearance"
+HELD_KINDS = ("training", "extra", "fuelling", "race_day")  # never in an emergency's plan
+
+
+def active_conditions(kb: KnowledgeBase, diagnosis: "Diagnosis") -> set[str]:
+    """Conditions the advice must respect: every one a shown red flag names, and every one
+    whose cause leads (a leading hyponatremia is EAH, flagged or not)."""
+    active = set(diagnosis.triage.conditions())
+    active |= {c.id for c in kb.conditions.values() if c.cause and c.cause in diagnosis.leading}
+    return active
+
+
+def _returns(kb: KnowledgeBase, diagnosis: "Diagnosis", emergency: bool) -> list[PlanItem]:
+    """'Returning to running after medical clearance' for each flagged condition that has it:
+    every one in an emergency, else those that hold training until a doctor clears it."""
+    items = []
+    for cid in diagnosis.triage.conditions():
+        condition = kb.conditions.get(cid)
+        if condition is None or not condition.return_to_running:
+            continue
+        if emergency or condition.clearance:
+            items.append(_item(kb, f"return-{cid.replace('_', '-')}", None, "medical",
+                               f"{RETURN_TITLE} ({condition.name})",
+                               condition.return_to_running, condition.return_source))
+    return items
+
+
+def _holds(kb: KnowledgeBase, diagnosis: "Diagnosis") -> tuple[str, bool]:
+    """('emergency', _) when the plan is only the return to running; (_, True) when training
+    and racing wait for a doctor (a shown flag names a condition that needs clearance)."""
+    if diagnosis.triage.level == "emergency":
+        return "emergency", True
+    clearance = any(kb.conditions[c].clearance for c in diagnosis.triage.conditions()
+                    if c in kb.conditions)
+    return "", clearance
+
+
 def make_plan(kb: KnowledgeBase, diagnosis: "Diagnosis", *, next_race: NextRace | None = None,
               weeks: int | None = None) -> Plan:
     """The plan for a diagnosis: sized items for the leading causes, the fuelling and drinking
-    plan every runner gets, then fixed remedies, medical notes and the anecdotal extras."""
+    plan every runner gets, then fixed remedies, medical notes and the anecdotal extras.
+
+    The triage bounds it: an emergency's plan is only the return to running after medical
+    clearance; a condition that needs a doctor's clearance (heart, muscle breakdown, a drug)
+    drops the extras and marks training and racing 'only after a doctor has cleared you';
+    an item whose `not_with` names an active condition (a flagged or leading EAH) is left out."""
+    planned_weeks, given = resolve_weeks(kb, weeks)
+    withheld, cleared_only = _holds(kb, diagnosis)
+    if withheld:
+        full = _make_plan(kb, diagnosis, next_race=next_race, weeks=weeks)
+        summary = ("No training or race plan now: get medical help first (see the red flags "
+                   "above). When a doctor has cleared you, return gradually:")
+        return Plan(tuple(_returns(kb, diagnosis, True)), planned_weeks, given, summary,
+                    full.race, full.next_race, full.estimated_duration, withheld, True)
+    plan = _make_plan(kb, diagnosis, next_race=next_race, weeks=weeks)
+    if not cleared_only:
+        return plan
+    items = _returns(kb, diagnosis, False) + [item for item in plan.items
+                                              if item.kind != "extra"]
+    summary = "Only after a doctor has cleared you. " + plan.summary if plan.summary else \
+        "Only after a doctor has cleared you."
+    return Plan(tuple(items), plan.weeks, plan.weeks_given, summary, plan.race, plan.next_race,
+                plan.estimated_duration, "", True)
+
+
+def _make_plan(kb: KnowledgeBase, diagnosis: "Diagnosis", *, next_race: NextRace | None = None,
+               weeks: int | None = None) -> Plan:
+    from crampdx.knowledge import conditions as cond
+    from crampdx.knowledge.loader import FINDING_THRESHOLD
+
     planned_weeks, given = resolve_weeks(kb, weeks)
     history = diagnosis.answers.values
     race, estimated = race_facts(kb, history, next_race)
+    if next_race is None and "event_duration_h" in diagnosis.derived \
+            and "event_duration_h" not in race:
+        race["event_duration_h"] = diagnosis.derived["event_duration_h"].value
+        estimated = True
+    active = active_conditions(kb, diagnosis)
+    facts = dict(history)
+    facts.update({k: v.value for k, v in diagnosis.derived.items() if k not in facts})
+
+    def shown(when: "cond.Condition | None") -> bool:
+        return when is None or cond.evaluate(
+            when, facts, lambda f: diagnosis.findings.get(f, 0) > FINDING_THRESHOLD) is True
     leading = tuple(diagnosis.leading)
     ctx = _Context(kb, leading, race, history, planned_weeks, given, next_race,
                    diagnosis.answers.meta)
-    rank = {cause: index for index, cause in enumerate(leading)}
+    # A flagged condition's cause gets its advice too, after the leading causes' (a flagged
+    # EAH brings the low-blood-sodium advice even when other causes rank higher).
+    flagged = [kb.conditions[c].cause for c in diagnosis.triage.conditions()
+               if c in kb.conditions and kb.conditions[c].cause]
+    rank = {cause: index for index, cause in enumerate(dict.fromkeys(leading + tuple(flagged)))}
 
     def cause_of(causes: tuple[str, ...]) -> str | None:
         hits = [c for c in causes if c in rank]
@@ -698,6 +785,8 @@ def make_plan(kb: KnowledgeBase, diagnosis: "Diagnosis", *, next_race: NextRace 
             continue
         if template.causes and cause is None and not _next_race_asks(ctx, template):
             continue
+        if active & set(template.not_with):
+            continue
         sized = SIZERS[template.sizing](ctx, template.table)
         if sized is None:
             continue
@@ -711,10 +800,12 @@ def make_plan(kb: KnowledgeBase, diagnosis: "Diagnosis", *, next_race: NextRace 
         ranked.append(((SECTIONS.index(item.section), position, order), item))
     for order, remedy in enumerate(kb.remedies.values(), start=len(kb.plans)):
         cause = cause_of(remedy.causes)
-        if cause is None:
+        if (remedy.causes and cause is None) or active & set(remedy.not_with) \
+                or not shown(remedy.when):
             continue
         item = _item(kb, remedy.id, cause, remedy.kind, "", remedy.text, remedy.source)
-        ranked.append(((SECTIONS.index(item.section), rank[cause], order), item))
+        position = rank[cause] if cause is not None else -1
+        ranked.append(((SECTIONS.index(item.section), position, order), item))
     ranked.sort(key=lambda pair: pair[0])
     return Plan(tuple(item for _, item in ranked), planned_weeks, given, summary, race,
                 next_race.source if next_race else None, estimated)

@@ -41,6 +41,9 @@ class Case:
     triage: str | None = None
     fires: tuple[str, ...] = ()
     not_fires: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()  # the red flags' condition ids must include these
+    citation: str = ""  # a literature case: where it was published
+    published: str = ""  # and what was published, in one line
 
 
 def _ids(value: Any) -> tuple[str, ...]:
@@ -84,7 +87,7 @@ def parse_case(data: Mapping[str, Any], origin: Origin, kb: KnowledgeBase,
         if value is not None:
             answers[key] = value
     references = {"lead": "causes", "appear": "causes", "absent": "causes",
-                  "fires": "rules", "not_fires": "rules"}
+                  "fires": "rules", "not_fires": "rules", "conditions": "conditions"}
     parsed: dict[str, tuple[str, ...]] = {}
     for name, kind in references.items():
         if name not in data:
@@ -107,7 +110,9 @@ def parse_case(data: Mapping[str, Any], origin: Origin, kb: KnowledgeBase,
         return None
     return Case(id=data["id"], answers=answers, origin=origin,
                 description=" ".join(str(data.get("description", "")).split()),
-                triage=data.get("triage"), **parsed)
+                triage=data.get("triage"),
+                citation=" ".join(str(data.get("citation", "")).split()),
+                published=" ".join(str(data.get("published", "")).split()), **parsed)
 
 
 # -- running ---------------------------------------------------------------------------------
@@ -122,6 +127,7 @@ class CaseOutcome:
     ruled_out: list[tuple[str, float]]
     triage: str
     fired: list[str]
+    conditions: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -210,8 +216,9 @@ def check_outcome(kb: KnowledgeBase, case: Case, diagnosis: "Diagnosis",
                   inference: "Inference") -> CaseOutcome:
     """Compare what the engine concluded with what the case expects."""
     causes = [(c.id, c.certainty) for c in diagnosis.causes]
+    named = diagnosis.triage.conditions()
     outcome = CaseOutcome(case, [], causes, [(c.id, c.certainty) for c in diagnosis.ruled_out],
-                          diagnosis.triage.level, sorted(inference.fired))
+                          diagnosis.triage.level, sorted(inference.fired), named)
     found = {cause for cause, _ in causes}
     fail = outcome.failures.append
     if case.lead:
@@ -228,6 +235,10 @@ def check_outcome(kb: KnowledgeBase, case: Case, diagnosis: "Diagnosis",
     if case.triage and diagnosis.triage.level != case.triage:
         flags = ", ".join(e.rule.id for e in diagnosis.triage.flags) or "no red flag"
         fail(f"expected triage {case.triage}; got {diagnosis.triage.level} ({flags})")
+    for condition in case.conditions:
+        if condition not in named:
+            fail(f"expected a red flag naming condition {condition}; the flags name "
+                 f"{', '.join(named) or 'no condition'}")
     for rule_id in case.fires:
         if rule_id not in inference.fired:
             fail(f"expected rule {rule_id} to fire; it did not: "
