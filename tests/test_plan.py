@@ -235,9 +235,18 @@ def test_a_hot_10h_race_gets_more_sodium_than_a_cool_3h_one() -> None:
     assert hot.numbers["total_lo_g"] > cool.numbers["total_hi_g"]
     assert "take 700 to 900 mg of sodium an hour" in hot.text
     assert "take 300 to 500 mg of sodium an hour" in cool.text
-    seed = item(plan_for("seed-150k-mountain.yaml"), "sodium-per-hour")
+    hot_50k = item(plan_for("salty-sweater-hot-50k.yaml"), "sodium-per-hour")
     lena = item(plan_for("marathon-longest-run-24k.yaml"), "sodium-per-hour")
-    assert seed.numbers["mg_lo"] > lena.numbers["mg_hi"]
+    assert hot_50k.numbers["mg_lo"] > lena.numbers["mg_hi"]
+
+
+def test_no_sodium_dosing_when_low_blood_sodium_leads() -> None:
+    """The coach's over-drinking race: sodium does not prevent EAH in an over-drinker, so the
+    plan says so instead of dosing sodium an hour (Hew-Butler 2006; Hoffman & Myers 2015)."""
+    plan = plan_for("seed-150k-mountain.yaml")
+    ids = [i.id for i in plan]
+    assert "sodium-per-hour" not in ids and "electrolytes-not-plain-water" not in ids
+    assert "do not prevent low blood sodium" in item(plan, "eah-salt-does-not-prevent").text
 
 
 def test_a_salty_sweater_in_the_heat_gets_more_still() -> None:
@@ -269,16 +278,20 @@ def test_fluid_by_thirst_and_the_overdrinker_is_told_plainly() -> None:
     fluid = item(plan_for("marathon-longest-run-24k.yaml"), "drink-to-thirst")
     assert fluid.case == "main" and "0.4 to 0.8 litres an hour" in fluid.text
     assert fluid.source == "sawka_2007" and fluid.evidence == "consensus"
-    over = item(plan_for("ultra-overdrinker-confused.yaml"), "drink-to-thirst")
+    over = item(plan_for("mild-eah-charity-marathon.yaml"), "drink-to-thirst")
     assert over.case == "overdrank" and "heavier" in over.text
     assert "never more than 0.8 litres an hour" in over.text
 
 
 def test_every_plan_has_the_fuelling_plan_and_start_line_advice() -> None:
+    """Every plan but an emergency's: that one holds only the return to running."""
     for name in ALL_EXAMPLES:
         plan = plan_for(name)
         race = [i.id for i in plan.section("race") if i.cause is None]
-        assert {"drink-to-thirst", "start-line-drinking"} <= set(race), name
+        if plan.withheld:
+            assert race == [], name
+        else:
+            assert {"drink-to-thirst", "start-line-drinking"} <= set(race), name
 
 
 # -- right now, extras, sources --------------------------------------------------------------

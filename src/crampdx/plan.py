@@ -679,13 +679,20 @@ def _next_race_asks(ctx: _Context, template: PlanTemplate) -> bool:
 
 
 RETURN_TITLE = "Returning to running after medical clearance"
+
+
+def _flagged(diagnosis: "Diagnosis") -> tuple[str, list[str]]:
+    """The triage level and the flagged condition ids (none for a bare diagnosis-like value
+    that carries only answers and leading causes, as some callers build)."""
+    triage = getattr(diagnosis, "triage", None)
+    return (triage.level, triage.conditions()) if triage is not None else ("self_care", [])
 HELD_KINDS = ("training", "extra", "fuelling", "race_day")  # never in an emergency's plan
 
 
 def active_conditions(kb: KnowledgeBase, diagnosis: "Diagnosis") -> set[str]:
     """Conditions the advice must respect: every one a shown red flag names, and every one
     whose cause leads (a leading hyponatremia is EAH, flagged or not)."""
-    active = set(diagnosis.triage.conditions())
+    active = set(_flagged(diagnosis)[1])
     active |= {c.id for c in kb.conditions.values() if c.cause and c.cause in diagnosis.leading}
     return active
 
@@ -694,24 +701,24 @@ def _returns(kb: KnowledgeBase, diagnosis: "Diagnosis", emergency: bool) -> list
     """'Returning to running after medical clearance' for each flagged condition that has it:
     every one in an emergency, else those that hold training until a doctor clears it."""
     items = []
-    for cid in diagnosis.triage.conditions():
+    for cid in _flagged(diagnosis)[1]:
         condition = kb.conditions.get(cid)
         if condition is None or not condition.return_to_running:
             continue
         if emergency or condition.clearance:
             items.append(_item(kb, f"return-{cid.replace('_', '-')}", None, "medical",
-                               f"{RETURN_TITLE} ({condition.name})",
-                               condition.return_to_running, condition.return_source))
+                               RETURN_TITLE, f"{condition.name}: {condition.return_to_running}",
+                               condition.return_source))
     return items
 
 
 def _holds(kb: KnowledgeBase, diagnosis: "Diagnosis") -> tuple[str, bool]:
     """('emergency', _) when the plan is only the return to running; (_, True) when training
     and racing wait for a doctor (a shown flag names a condition that needs clearance)."""
-    if diagnosis.triage.level == "emergency":
+    level, conditions = _flagged(diagnosis)
+    if level == "emergency":
         return "emergency", True
-    clearance = any(kb.conditions[c].clearance for c in diagnosis.triage.conditions()
-                    if c in kb.conditions)
+    clearance = any(kb.conditions[c].clearance for c in conditions if c in kb.conditions)
     return "", clearance
 
 
@@ -735,8 +742,9 @@ def make_plan(kb: KnowledgeBase, diagnosis: "Diagnosis", *, next_race: NextRace 
     plan = _make_plan(kb, diagnosis, next_race=next_race, weeks=weeks)
     if not cleared_only:
         return plan
-    items = _returns(kb, diagnosis, False) + [item for item in plan.items
-                                              if item.kind != "extra"]
+    kept = [item for item in plan.items if item.kind != "extra"]
+    before = [item for item in kept if SECTIONS.index(item.section) < SECTIONS.index("medical")]
+    items = before + _returns(kb, diagnosis, False) + kept[len(before):]
     summary = "Only after a doctor has cleared you. " + plan.summary if plan.summary else \
         "Only after a doctor has cleared you."
     return Plan(tuple(items), plan.weeks, plan.weeks_given, summary, plan.race, plan.next_race,
@@ -751,23 +759,27 @@ def _make_plan(kb: KnowledgeBase, diagnosis: "Diagnosis", *, next_race: NextRace
     planned_weeks, given = resolve_weeks(kb, weeks)
     history = diagnosis.answers.values
     race, estimated = race_facts(kb, history, next_race)
-    if next_race is None and "event_duration_h" in diagnosis.derived \
-            and "event_duration_h" not in race:
-        race["event_duration_h"] = diagnosis.derived["event_duration_h"].value
+    derived = getattr(diagnosis, "derived", {})
+    findings = getattr(diagnosis, "findings", {})
+    # An estimate sizes the hours of fuelling only from an hour up; shorter races are sized by
+    # their distance, as when no duration is known.
+    if next_race is None and "event_duration_h" in derived and "event_duration_h" not in race \
+            and derived["event_duration_h"].value >= 1:
+        race["event_duration_h"] = derived["event_duration_h"].value
         estimated = True
     active = active_conditions(kb, diagnosis)
     facts = dict(history)
-    facts.update({k: v.value for k, v in diagnosis.derived.items() if k not in facts})
+    facts.update({k: v.value for k, v in derived.items() if k not in facts})
 
     def shown(when: "cond.Condition | None") -> bool:
         return when is None or cond.evaluate(
-            when, facts, lambda f: diagnosis.findings.get(f, 0) > FINDING_THRESHOLD) is True
+            when, facts, lambda f: findings.get(f, 0) > FINDING_THRESHOLD) is True
     leading = tuple(diagnosis.leading)
     ctx = _Context(kb, leading, race, history, planned_weeks, given, next_race,
                    diagnosis.answers.meta)
     # A flagged condition's cause gets its advice too, after the leading causes' (a flagged
     # EAH brings the low-blood-sodium advice even when other causes rank higher).
-    flagged = [kb.conditions[c].cause for c in diagnosis.triage.conditions()
+    flagged = [kb.conditions[c].cause for c in _flagged(diagnosis)[1]
                if c in kb.conditions and kb.conditions[c].cause]
     rank = {cause: index for index, cause in enumerate(dict.fromkeys(leading + tuple(flagged)))}
 

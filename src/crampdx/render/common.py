@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from crampdx.engine import Evidence
 from crampdx.knowledge.model import EVIDENCE_WORDS, KnowledgeBase
@@ -10,8 +10,13 @@ from crampdx.knowledge.model import EVIDENCE_WORDS, KnowledgeBase
 LEVEL_TITLES = {
     "emergency": "EMERGENCY: get medical help now",
     "see_doctor": "See a doctor",
-    "self_care": "No red flags in your answers",
+    "self_care": "No red flags in your answers",  # only when every warning sign was answered
 }
+SELF_CARE_FLAG_TITLE = "Self care: what to do now"
+UNSCREENED_TITLE = "Warning signs not checked"
+UNSCREENED_NOTE = ("Not asked or not answered: {signs}. Unanswered is not the same as no: if "
+                   "any of these happened, treat it as a warning sign and get medical help.")
+CLEARED_ONLY = "only after a doctor has cleared you"
 FLAG_LABELS = {"emergency": "Emergency", "see_doctor": "See a doctor", "self_care": "Self care"}
 LEVEL_NOTES = {
     "self_care": "Nothing you answered points to a medical problem; the causes below are about "
@@ -54,13 +59,16 @@ def format_answer(kb: KnowledgeBase, fact: str, value: Any) -> str:
 
 
 WATCH_MARK = " (from the watch)"
+ESTIMATE_MARK = " (estimated)"
 
 
-def evidence_facts(kb: KnowledgeBase, evidence: Evidence,
-                   derived: Any = ()) -> str:
+def evidence_facts(kb: KnowledgeBase, evidence: Evidence, derived: Any = (),
+                   estimated: Mapping[str, Any] | None = None) -> str:
     """The answers and findings a rule used; answers read from activity files (`derived`,
-    question ids) are marked so."""
+    question ids) are marked so, and values crampdx estimated (`estimated`, crampdx.derived)
+    are marked as estimates, never shown as if the runner had answered them."""
     parts = [format_answer(kb, fact, value) + (WATCH_MARK if fact in derived else "")
+             + (ESTIMATE_MARK if estimated and fact in estimated else "")
              for fact, value in evidence.facts.items()]
     parts += [f"{kb.findings[f].name} ({cf:.0%})" for f, cf in evidence.findings.items()]
     return "; ".join(parts)
@@ -135,3 +143,47 @@ def answered_line(diagnosis) -> str:  # type: ignore[no-untyped-def]
     if derived:  # which files: the JSON report's "derived" and `crampdx import`'s comments
         line += f"; {len(derived)} of them read from your activity files"
     return line
+
+
+def flag_label(kb: KnowledgeBase, flag: Evidence) -> str:
+    """'Emergency — suspected: Exertional heat stroke': the level and the condition it suggests."""
+    label = FLAG_LABELS[flag.rule.then]
+    condition = kb.conditions.get(flag.rule.condition) if flag.rule.condition else None
+    return f"{label} — suspected: {condition.name}" if condition else label
+
+
+def triage_boxes(diagnosis) -> list[tuple[str, str, list]]:  # type: ignore[no-untyped-def]
+    """The red-flag boxes, most severe first, one level each: (level, title, flags). With no
+    flag, one box that says "no red flags" only when every warning sign was answered."""
+    triage = diagnosis.triage
+    if not triage.flags:
+        title = LEVEL_TITLES["self_care"] if triage.screened else UNSCREENED_TITLE
+        return [("self_care", title, [])]
+    boxes = []
+    for level in triage.levels():
+        title = SELF_CARE_FLAG_TITLE if level == "self_care" else LEVEL_TITLES[level]
+        boxes.append((level, title, [f for f in triage.flags if f.rule.then == level]))
+    return boxes
+
+
+def unscreened_note(kb: KnowledgeBase, diagnosis) -> str:  # type: ignore[no-untyped-def]
+    """The warning signs nobody answered, named; "" when all were."""
+    ids = diagnosis.triage.unscreened
+    if not ids:
+        return ""
+    signs = "; ".join(kb.questions[q].warns or kb.questions[q].ask for q in ids
+                      if q in kb.questions)
+    return UNSCREENED_NOTE.format(signs=signs)
+
+
+def derived_notes(diagnosis) -> list[str]:  # type: ignore[no-untyped-def]
+    """How each value the runner did not give was estimated (crampdx.derived)."""
+    return [value.how for value in diagnosis.derived.values()]
+
+
+def section_title(section: str, plan) -> str:  # type: ignore[no-untyped-def]
+    """A plan section's heading; training and racing say when they may start."""
+    title = SECTION_TITLES[section]
+    if plan.cleared_only and section in ("training", "race"):
+        return f"{title} ({CLEARED_ONLY})"
+    return title

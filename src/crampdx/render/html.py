@@ -12,19 +12,22 @@ from crampdx.diagnosis import CauseResult, Diagnosis
 from crampdx.knowledge.model import EVIDENCE_WORDS, KnowledgeBase
 from crampdx.plan import PlanItem
 from crampdx.render.common import (
-    FLAG_LABELS,
     LEVEL_NOTES,
-    LEVEL_TITLES,
     NEXT_RACE_GROUP,
     PLAN_TITLE,
     SECTION_NOTES,
-    SECTION_TITLES,
+    UNSCREENED_TITLE,
     answered_line,
     cited_sources,
+    derived_notes,
     evidence_facts,
+    flag_label,
     plan_groups,
     race_line,
+    section_title,
     source_label,
+    triage_boxes,
+    unscreened_note,
     weeks_label,
 )
 
@@ -50,6 +53,8 @@ p { margin: .4rem 0; }
 .triage.emergency h2 { color: var(--emergency); }
 .triage.see_doctor { border-color: var(--doctor); background: #fff8c5; }
 .triage.see_doctor h2 { color: var(--doctor); }
+.triage.unscreened { border-color: var(--doctor); background: #fff8c5; }
+.triage.unscreened h2 { color: var(--doctor); }
 .triage ul { margin: 0; padding-left: 1.2rem; }
 .cause { margin: 1rem 0 1.4rem; break-inside: avoid-page; }
 .cause h3 { margin-bottom: .2rem; }
@@ -115,26 +120,34 @@ def _bar(certainty: float) -> str:
 
 
 def _triage(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
-    triage = diagnosis.triage
-    out = [f'<section class="triage {_e(triage.level)}" aria-label="Red flags">',
-           f"<h2>{_e(LEVEL_TITLES[triage.level])}</h2>"]
-    if not triage.flags:
-        out.append(f"<p>{_e(LEVEL_NOTES['self_care'])}</p>")
-    else:
-        out.append("<ul>")
-        for flag in triage.flags:
-            out.append(f"<li><strong>{_e(FLAG_LABELS[flag.rule.then])}:</strong> "
-                       f"{_e(flag.rule.because)}<br><strong>Do now:</strong> "
-                       f"{_e(flag.rule.action)}<br><span class=\"dim\">"
-                       f"{_e(evidence_facts(kb, flag, diagnosis.answers.derived))} · "
-                       f"{_e(source_label(kb, flag.rule.source))}</span></li>")
-        out.append("</ul>")
-    out.append("</section>")
+    """One box per level, most severe first; then the warning signs nobody answered."""
+    out: list[str] = []
+    note = unscreened_note(kb, diagnosis)
+    for level, title, flags in triage_boxes(diagnosis):
+        css = level if flags or diagnosis.triage.screened else "unscreened"
+        out += [f'<section class="triage {_e(css)}" aria-label="Red flags">',
+                f"<h2>{_e(title)}</h2>"]
+        if not flags:
+            out.append(f"<p>{_e(note or LEVEL_NOTES['self_care'])}</p>")
+            note = ""
+        else:
+            out.append("<ul>")
+            for flag in flags:
+                out.append(f"<li><strong>{_e(flag_label(kb, flag))}:</strong> "
+                           f"{_e(flag.rule.because)}<br><strong>Do now:</strong> "
+                           f"{_e(flag.rule.action)}<br><span class=\"dim\">"
+                           f"{_e(evidence_facts(kb, flag, diagnosis.answers.derived, diagnosis.derived))} · "
+                           f"{_e(source_label(kb, flag.rule.source))}</span></li>")
+            out.append("</ul>")
+        out.append("</section>")
+    if note:
+        out += ['<section class="triage unscreened" aria-label="Warning signs not checked">',
+                f"<h2>{_e(UNSCREENED_TITLE)}</h2>", f"<p>{_e(note)}</p>", "</section>"]
     return out
 
 
 def _cause(rank: int, cause: CauseResult, leading: bool, kb: KnowledgeBase,
-           derived: Any = ()) -> list[str]:
+           derived: Any = (), estimated: dict | None = None) -> list[str]:
     tag = '<span class="tag">leading</span>' if leading else ""
     out = [f'<div class="cause{" leading" if leading else ""}">',
            f"<h3>{rank}. {_e(cause.name)}{tag}</h3>", _bar(cause.certainty),
@@ -146,7 +159,7 @@ def _cause(rank: int, cause: CauseResult, leading: bool, kb: KnowledgeBase,
             else '<span class="against">against</span>'
         out.append(f"<tr><td>{sign}</td><td>{_e(item.rule.because)}<br>"
                    f"<code class=\"dim\">{_e(item.rule.id)}</code></td>"
-                   f"<td>{_e(evidence_facts(kb, item, derived))}</td>"
+                   f"<td>{_e(evidence_facts(kb, item, derived, estimated))}</td>"
                    f'<td class="num">{item.certainty:+.2f}</td>'
                    f"<td>{_e(_source_name(kb, item.rule.source))}<br>"
                    f"{_badge(kb.evidence_label(item.rule.source))}</td></tr>")
@@ -160,7 +173,8 @@ def _causes(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
         out.append("<p>No cause stands out from your answers; answering the questions below "
                    "would sharpen the picture.</p>")
     for rank, cause in enumerate(diagnosis.causes, 1):
-        out += _cause(rank, cause, cause.id in diagnosis.leading, kb, diagnosis.answers.derived)
+        out += _cause(rank, cause, cause.id in diagnosis.leading, kb,
+                      diagnosis.answers.derived, diagnosis.derived)
     if diagnosis.ruled_out:
         out.append("<h3>Unlikely</h3><ul>")
         for cause in diagnosis.ruled_out:
@@ -203,7 +217,7 @@ def _plan(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
     if facts:
         out.append(f"<p><strong>Sized for:</strong> {_e(facts)}</p>")
     for section, groups in plan_groups(plan):
-        out.append(f'<section class="{_e(section)}"><h3>{_e(SECTION_TITLES[section])}</h3>')
+        out.append(f'<section class="{_e(section)}"><h3>{_e(section_title(section, plan))}</h3>')
         if section in SECTION_NOTES:
             out.append(f'<p class="note">{_e(SECTION_NOTES[section])}</p>')
         for cause, items in groups:
@@ -221,7 +235,9 @@ def _article(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
     title = " · ".join(meta[k] for k in ("athlete", "event", "date") if k in meta)
     out = ["<article>", "<header>",
            f"<h1>Cramp debrief{_e(': ' + title) if title else ''}</h1>",
-           f'<p class="meta">{_e(answered_line(diagnosis))}</p>', "</header>"]
+           f'<p class="meta">{_e(answered_line(diagnosis))}</p>',
+           *(f'<p class="meta derived">{_e(note)}</p>' for note in derived_notes(diagnosis)),
+           "</header>"]
     out += _triage(diagnosis, kb) + _causes(diagnosis, kb) + _plan(diagnosis, kb)
     cited = cited_sources(diagnosis)
     if cited:

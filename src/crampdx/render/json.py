@@ -17,8 +17,9 @@ def _jsonable(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-def _evidence(kb: KnowledgeBase, item: Evidence) -> dict[str, Any]:
-    return {
+def _evidence(kb: KnowledgeBase, item: Evidence,
+              derived: dict[str, Any] | None = None) -> dict[str, Any]:
+    out = {
         "rule": item.rule.id,
         "certainty": round(item.certainty, 3),
         "facts": {k: _jsonable(v) for k, v in item.facts.items()},
@@ -27,9 +28,22 @@ def _evidence(kb: KnowledgeBase, item: Evidence) -> dict[str, Any]:
         "source": item.rule.source,
         "evidence": kb.evidence_label(item.rule.source),
     }
+    estimated = [fact for fact in item.facts if derived and fact in derived]
+    if estimated:
+        out["estimated"] = estimated  # facts the runner did not give (see "derived")
+    return out
+
+
+def _flag(kb: KnowledgeBase, flag: Evidence, derived: dict[str, Any]) -> dict[str, Any]:
+    condition = kb.conditions.get(flag.rule.condition) if flag.rule.condition else None
+    return dict(_evidence(kb, flag, derived), action=flag.rule.action,
+                level=flag.rule.then, condition=flag.rule.condition or None,
+                condition_name=condition.name if condition else None)
 
 
 def to_dict(diagnosis: Diagnosis, kb: KnowledgeBase) -> dict[str, Any]:
+    derived = diagnosis.derived
+    triage = diagnosis.triage
     return {
         "crampdx": __version__,
         "schema": SCHEMA_VERSION,
@@ -38,12 +52,17 @@ def to_dict(diagnosis: Diagnosis, kb: KnowledgeBase) -> dict[str, Any]:
         # Answers read from activity files (the runner's own answers are never here):
         # question id -> {"from": [files], "rule": "..."}; see docs/activities.md.
         "derived": {k: dict(v) for k, v in diagnosis.answers.derived.items()},
+        "estimated": {fact: {"value": value.value, "how": value.how}
+                    for fact, value in derived.items()},
         "triage": {
-            "level": diagnosis.triage.level,
-            "reasons": [flag.rule.because for flag in diagnosis.triage.flags],
-            "actions": [flag.rule.action for flag in diagnosis.triage.flags],
-            "flags": [dict(_evidence(kb, flag), action=flag.rule.action)
-                      for flag in diagnosis.triage.flags],
+            "level": triage.level,
+            "screened": triage.screened,
+            "unscreened": list(triage.unscreened),
+            "conditions": triage.conditions(),
+            "reasons": [flag.rule.because for flag in triage.flags],
+            "actions": [flag.rule.action for flag in triage.flags],
+            "flags": [_flag(kb, flag, derived) for flag in triage.flags],
+            "superseded": [_flag(kb, flag, derived) for flag in triage.superseded],
         },
         "causes": [
             {
@@ -51,14 +70,14 @@ def to_dict(diagnosis: Diagnosis, kb: KnowledgeBase) -> dict[str, Any]:
                 "name": cause.name,
                 "certainty": round(cause.certainty, 3),
                 "leading": cause.id in diagnosis.leading,
-                "evidence": [_evidence(kb, e) for e in cause.support],
-                "against": [_evidence(kb, e) for e in cause.against],
+                "evidence": [_evidence(kb, e, derived) for e in cause.support],
+                "against": [_evidence(kb, e, derived) for e in cause.against],
             }
             for cause in diagnosis.causes
         ],
         "ruled_out": [
             {"id": cause.id, "name": cause.name, "certainty": round(cause.certainty, 3),
-             "evidence": [_evidence(kb, e) for e in cause.support + cause.against]}
+             "evidence": [_evidence(kb, e, derived) for e in cause.support + cause.against]}
             for cause in diagnosis.ruled_out
         ],
         "findings": {k: round(v, 3) for k, v in diagnosis.findings.items()},
@@ -79,6 +98,8 @@ def to_dict(diagnosis: Diagnosis, kb: KnowledgeBase) -> dict[str, Any]:
             "race": {k: _jsonable(v) for k, v in diagnosis.plan.race.items()},
             "duration_estimated": diagnosis.plan.estimated_duration,
             "next_race": diagnosis.plan.next_race,
+            "withheld": diagnosis.plan.withheld or None,
+            "cleared_only": diagnosis.plan.cleared_only,
         },
         "unanswered": [
             {"id": q.id, "ask": q.ask, "informs": q.informs} for q in diagnosis.unanswered

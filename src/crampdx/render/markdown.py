@@ -5,20 +5,23 @@ from __future__ import annotations
 from crampdx.diagnosis import Diagnosis
 from crampdx.knowledge.model import KnowledgeBase
 from crampdx.render.common import (
-    FLAG_LABELS,
     LEVEL_NOTES,
-    LEVEL_TITLES,
     NEXT_RACE_GROUP,
     PLAN_TITLE,
     SECTION_NOTES,
-    SECTION_TITLES,
+    UNSCREENED_TITLE,
     answered_line,
     bar,
     cited_sources,
+    derived_notes,
     evidence_facts,
+    flag_label,
     plan_groups,
     race_line,
+    section_title,
     source_label,
+    triage_boxes,
+    unscreened_note,
     weeks_label,
 )
 from crampdx.knowledge.model import EVIDENCE_WORDS
@@ -41,7 +44,7 @@ def _plan(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
     if facts:
         out.append(f"**Sized for:** {facts}\n")
     for section, groups in plan_groups(plan):
-        out.append(f"### {SECTION_TITLES[section]}\n")
+        out.append(f"### {section_title(section, plan)}\n")
         if section in SECTION_NOTES:
             out.append(f"_{SECTION_NOTES[section]}_\n")
         for cause, items in groups:
@@ -74,17 +77,24 @@ def render(diagnosis: Diagnosis, kb: KnowledgeBase) -> str:
     title = " · ".join(meta[k] for k in ("athlete", "event", "date") if k in meta)
     out.append(f"# Cramp debrief{': ' + title if title else ''}\n")
     out.append(f"_{answered_line(diagnosis)}._\n")
+    for note in derived_notes(diagnosis):
+        out.append(f"_{note}_\n")
 
-    triage = diagnosis.triage
-    out.append(f"## Red flags: {LEVEL_TITLES[triage.level]}\n")
-    if not triage.flags:
-        out.append(LEVEL_NOTES["self_care"] + "\n")
-    for flag in triage.flags:
-        level = FLAG_LABELS[flag.rule.then]
-        out.append(f"- **{level}.** {flag.rule.because}  \n  **Do now:** {flag.rule.action}  \n"
-                   f"  _{source_label(kb, flag.rule.source)}; answers: "
-                   f"{evidence_facts(kb, flag, diagnosis.answers.derived)}_")
-    out.append("")
+    note = unscreened_note(kb, diagnosis)
+    for _level, title, flags in triage_boxes(diagnosis):
+        out.append(f"## Red flags: {title}\n")
+        if not flags:
+            out.append((note or LEVEL_NOTES["self_care"]) + "\n")
+            note = ""
+        for flag in flags:
+            out.append(f"- **{flag_label(kb, flag)}.** {flag.rule.because}  \n"
+                       f"  **Do now:** {flag.rule.action}  \n"
+                       f"  _{source_label(kb, flag.rule.source)}; answers: "
+                       f"{evidence_facts(kb, flag, diagnosis.answers.derived,
+                                      diagnosis.derived)}_")
+        out.append("")
+    if note:
+        out.append(f"## {UNSCREENED_TITLE}\n\n{note}\n")
 
     out.append("## Likely causes\n")
     if not diagnosis.causes:
@@ -99,7 +109,7 @@ def render(diagnosis: Diagnosis, kb: KnowledgeBase) -> str:
         out.append("|---|---|---|---|---|")
         for item in cause.support + cause.against:
             sign = "for" if item.certainty > 0 else "**against**"
-            facts = evidence_facts(kb, item, diagnosis.answers.derived)
+            facts = evidence_facts(kb, item, diagnosis.answers.derived, diagnosis.derived)
             out.append(f"| {sign} | {item.rule.because} (`{item.rule.id}`) | "
                        f"{item.certainty:+.2f} | {facts} | "
                        f"{source_label(kb, item.rule.source)} |")

@@ -23,18 +23,22 @@ from crampdx.render.common import (
     NEXT_RACE_GROUP,
     PLAN_TITLE,
     SECTION_NOTES,
-    SECTION_TITLES,
     answered_line,
     bar,
+    derived_notes,
     evidence_facts,
+    flag_label,
     plan_groups,
     race_line,
+    section_title,
     source_label,
+    triage_boxes,
+    unscreened_note,
     weeks_label,
 )
 
 LEVEL_STYLES = {"emergency": "bold white on red", "see_doctor": "bold black on yellow",
-                "self_care": "bold green"}
+                "self_care": "bold green", "unscreened": "bold black on yellow"}
 
 
 def _indent(renderable: RenderableType, left: int) -> Padding:
@@ -54,21 +58,33 @@ def _heading(text: str) -> Text:
     return Text(f"\n{text}", style="bold underline")
 
 
-def _triage(diagnosis: Diagnosis, kb: KnowledgeBase) -> Panel:
-    triage = diagnosis.triage
-    rows: list[RenderableType] = []
-    if not triage.flags:
-        rows.append(Text(LEVEL_NOTES["self_care"]))
-    for flag in triage.flags:
-        rows.append(_hanging(Text("▲ ", style="bold"), Text.assemble(
-            (FLAG_LABELS[flag.rule.then] + ": ", "bold"), flag.rule.because), 0))
-        rows.append(_indent(Text.assemble(("Do now: ", "bold"), flag.rule.action), 2))
-        facts = evidence_facts(kb, flag, diagnosis.answers.derived)
-        rows.append(_indent(Text(f"{facts} · "
-                                 f"{source_label(kb, flag.rule.source)}", style="dim"), 2))
-    title = Text(f" {LEVEL_TITLES[triage.level]} ", style=LEVEL_STYLES[triage.level])
-    return Panel(Group(*rows), title=title, title_align="left",
-                 border_style="red" if triage.level == "emergency" else "default")
+def _triage(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[Panel]:
+    """One box per level, most severe first; then the warning signs nobody answered."""
+    panels: list[Panel] = []
+    note = unscreened_note(kb, diagnosis)
+    for level, title, flags in triage_boxes(diagnosis):
+        rows: list[RenderableType] = []
+        if not flags:
+            rows.append(Text(note if note else LEVEL_NOTES["self_care"]))
+            note = ""
+        for flag in flags:
+            rows.append(_hanging(Text("▲ ", style="bold"), Text.assemble(
+                (flag_label(kb, flag) + ": ", "bold"), flag.rule.because), 0))
+            rows.append(_indent(Text.assemble(("Do now: ", "bold"), flag.rule.action), 2))
+            rows.append(_indent(Text(f"{evidence_facts(kb, flag, diagnosis.answers.derived, diagnosis.derived)} · "
+                                     f"{source_label(kb, flag.rule.source)}", style="dim"), 2))
+        style = LEVEL_STYLES["unscreened"] if not flags and not diagnosis.triage.screened \
+            else LEVEL_STYLES[level]
+        panels.append(Panel(Group(*rows), title=Text(f" {title} ", style=style),
+                            title_align="left",
+                            border_style="red" if level == "emergency" else "default"))
+    if note:
+        from crampdx.render.common import UNSCREENED_TITLE
+
+        panels.append(Panel(Text(note), title=Text(f" {UNSCREENED_TITLE} ",
+                                                   style=LEVEL_STYLES["unscreened"]),
+                            title_align="left"))
+    return panels
 
 
 def _causes(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[RenderableType]:
@@ -88,7 +104,7 @@ def _causes(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[RenderableType]:
         parts.append(_indent(Text(cause.summary, style="italic"), 3))
         for item in cause.support + cause.against:
             mark, style = ("+ ", "green") if item.certainty > 0 else ("− ", "red")
-            facts = evidence_facts(kb, item, diagnosis.answers.derived)
+            facts = evidence_facts(kb, item, diagnosis.answers.derived, diagnosis.derived)
             parts.append(_hanging(Text(mark, style=style), Text.assemble(
                 item.rule.because,
                 (f"\n{facts}\n{item.rule.id} {item.certainty:+.2f} · "
@@ -114,7 +130,7 @@ def _plan(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[RenderableType]:
     if facts:
         parts.append(Text.assemble(("Sized for: ", "bold"), facts))
     for section, groups in plan_groups(plan):
-        parts.append(Text(f"\n{SECTION_TITLES[section]}", style="bold"))
+        parts.append(Text(f"\n{section_title(section, plan)}", style="bold"))
         if section in SECTION_NOTES:
             parts.append(_indent(Text(SECTION_NOTES[section], style="italic"), 2))
         for cause, items in groups:
@@ -140,7 +156,10 @@ def render_to(console: Console, diagnosis: Diagnosis, kb: KnowledgeBase) -> None
     heading = " · ".join(meta[k] for k in ("athlete", "event", "date") if k in meta)
     console.print(Text.assemble(("Cramp debrief", "bold"), f": {heading}" if heading else ""))
     console.print(Text(answered_line(diagnosis), style="dim"))
-    console.print(_triage(diagnosis, kb))
+    for note in derived_notes(diagnosis):
+        console.print(Text(note, style="dim"))
+    for panel in _triage(diagnosis, kb):
+        console.print(panel)
     for part in _causes(diagnosis, kb) + _plan(diagnosis, kb):
         console.print(part)
     if diagnosis.unanswered:
