@@ -40,7 +40,7 @@ def test_misspelt_field_points_at_the_key_with_a_suggestion(tmp_path: Path) -> N
     """'certainity' is one letter off; the message says which field was meant."""
     assert problems(tmp_path, RULE.replace("certainty:", "certainity:")) == [
         "mine.yaml:5:5: unknown field 'certainity' in rule 'my-rule' (did you mean "
-        "'certainty'?); allowed: id, when, then, certainty, because, source, action"]
+        "'certainty'?); allowed: id, when, then, certainty, because, source, action, condition"]
 
 
 def test_misspelt_fact_and_choice_and_operator(tmp_path: Path) -> None:
@@ -128,7 +128,7 @@ def test_unknown_kind_suggests_the_right_one(tmp_path: Path) -> None:
     """A file's top-level keys are kinds."""
     assert problems(tmp_path, "rule:\n  - id: x\n") == [
         "mine.yaml:1:1: unknown kind 'rule' (did you mean 'rules'?); a file holds sections, "
-        "questions, findings, causes, rules, remedies, notices, sources, cases, plans"]
+        "questions, findings, causes, rules, remedies, notices, sources, cases, plans, conditions"]
 
 
 def test_a_missing_directory_is_unreadable(tmp_path: Path) -> None:
@@ -220,7 +220,7 @@ def test_a_case_that_expects_nothing_is_refused(tmp_path: Path) -> None:
     """A case without expectations would always pass, proving nothing."""
     assert problems(tmp_path, "cases:\n  - id: empty\n    answers: {}\n") == [
         "mine.yaml:2:5: case 'empty': expects nothing; add at least one of: lead, appear, "
-        "absent, triage, fires, not_fires"]
+        "absent, triage, fires, not_fires, conditions"]
 
 
 def test_case_field_types(tmp_path: Path) -> None:

@@ -366,7 +366,9 @@ class _Linter:
     def check_repeats(self) -> None:
         seen: dict[tuple, str] = {}
         for rule in self.kb.rules.values():
-            key = (rule.when, rule.then_kind, rule.then)
+            # two red flags on the same signs may name different conditions (heat stroke,
+            # and the muscle breakdown it brings): each is its own advice
+            key = (rule.when, rule.then_kind, rule.then, rule.condition)
             if key in seen:
                 self.report("rules", rule.id, f"rule '{rule.id}' repeats rule '{seen[key]}' (same "
                             "condition and conclusion), so its evidence would count twice", "when")

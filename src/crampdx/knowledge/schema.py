@@ -70,21 +70,6 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("condition", "ref",
                   description="Triage: the medical condition (conditions kind) it suggests"),
     ),
-    "conditions": (
-        FieldSpec("id", "id", True, description="snake_case condition id (eah, heat_stroke...)"),
-        FieldSpec("name", "text", True, description="Name shown beside each red flag"),
-        FieldSpec("summary", "text", True, description="What it is, in plain language"),
-        FieldSpec("source", "ref", True, description="Source id"),
-        FieldSpec("return_to_running", "text",
-                  description="Graded return to running once a doctor has cleared the runner"),
-        FieldSpec("return_source", "ref",
-                  description="Source of the return advice (default: 'source')"),
-        FieldSpec("clearance", "bool",
-                  description="true: a red flag for it holds training until a doctor clears "
-                              "the runner"),
-        FieldSpec("cause", "ref",
-                  description="The cause that is the same thing seen as a cause of cramps"),
-    ),
     "remedies": (
         FieldSpec("id", "rule_id", True, description="Remedy id (kebab-case)"),
         FieldSpec("cause", "ref", description="The cause it answers"),
@@ -145,6 +130,21 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("source", "ref", True, description="Source id"),
         FieldSpec("not_with", "ids",
                   description="Condition ids: left out when one is flagged or its cause leads"),
+    ),
+    "conditions": (
+        FieldSpec("id", "id", True, description="snake_case condition id (eah, heat_stroke...)"),
+        FieldSpec("name", "text", True, description="Name shown beside each red flag"),
+        FieldSpec("summary", "text", True, description="What it is, in plain language"),
+        FieldSpec("source", "ref", True, description="Source id"),
+        FieldSpec("return_to_running", "text",
+                  description="Graded return to running once a doctor has cleared the runner"),
+        FieldSpec("return_source", "ref",
+                  description="Source of the return advice (default: 'source')"),
+        FieldSpec("clearance", "bool",
+                  description="true: a red flag for it holds training until a doctor clears "
+                              "the runner"),
+        FieldSpec("cause", "ref",
+                  description="The cause that is the same thing seen as a cause of cramps"),
     ),
 }
 EXPECTATIONS = ("lead", "appear", "absent", "triage", "fires", "not_fires", "conditions")
