@@ -79,6 +79,28 @@ SCENARIOS: dict[str, tuple[tuple[str, ...], str, str]] = {
         ("neuromuscular_fatigue",), "see_doctor",
         "Localized calf cramps that ease when walking despite 800 mg/h sodium and pickle juice; "
         "recurrent despite good preparation needs a medical look."),
+    "eah-marathon-5h30-plain-water.yaml": (
+        ("hyponatremia",), "emergency",
+        "5 h 30 at 27 °C on 4 litres of plain water, confused and vomiting: severe EAH (a "
+        "published case), not a salt deficit."),
+    "sick-after-6h-marathon.yaml": (
+        ("hyponatremia",), "emergency",
+        "Nausea, headache and vomiting after 6 h, drinking unknown: EAH from the symptoms alone."),
+    "ultra-161k-no-duration.yaml": (
+        ("hyponatremia",), "see_doctor",
+        "161 km with no time given is still a long event: over-drinking, ibuprofen, headache and "
+        "puffy hands point to EAH; CK and kidneys checked after an ultra on painkillers."),
+    "rhabdo-pain-vomiting-marathon.yaml": (
+        ("insufficient_training",), "emergency",
+        "Cramps from too little training, but agonising thighs with vomiting and little urine "
+        "are muscle breakdown: emergency."),
+    "cola-urine-trail-race.yaml": (
+        ("eccentric_overload",), "see_doctor",
+        "Descents never trained; cola-coloured urine needs a same-day urine test and CK."),
+    "weight-gain-feels-fine.yaml": (
+        ("neuromuscular_fatigue",), "self_care",
+        "An ordinary late calf cramp; 1 kg heavier and well: self care, stop drinking until "
+        "passing urine."),
     "track-400m-hamstring.yaml": (
         ("neuromuscular_fatigue",), "self_care",
         "A sprinter's hamstring cramp that let go when walking."),

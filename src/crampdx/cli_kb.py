@@ -63,6 +63,14 @@ def add_parser(commands: Any, add_kb_option: Callable[[argparse.ArgumentParser],
     test.add_argument("--verbose", "-v", action="store_true", help="list passing cases too")
     add_kb_option(test)
 
+    validation = sub.add_parser(
+        "validation", help="write the recall figures and the published cases as Markdown",
+        description="Run every case and write how many emergencies are triaged emergency, "
+                    "how many published EAH cases rank low blood sodium first, and each "
+                    "published case's result; docs/validation.md is made by it.")
+    validation.add_argument("--output", "-o", metavar="PATH", help="write to PATH, not the screen")
+    add_kb_option(validation)
+
     listing = sub.add_parser(
         "list", help="show what is loaded, from which file, and what overrides what",
         description="List the knowledge directories in the order they stack, then every item "
@@ -98,7 +106,7 @@ def add_parser(commands: Any, add_kb_option: Callable[[argparse.ArgumentParser],
 
 def run(args: argparse.Namespace) -> int:
     handlers = {"check": _check, "test": _test, "list": _list, "schema": _schema,
-                "docs": _docs, "graph": _graph}
+                "docs": _docs, "graph": _graph, "validation": _validation}
     if args.kb_command is None:
         args.kb_parser.print_help()
         return EXIT_OK
@@ -273,7 +281,28 @@ def _test(args: argparse.Namespace) -> int:
         never = [rule for rule in coverage.rules if rule not in coverage.fired_somewhere]
         if never:
             print("rules that fired in no case: " + ", ".join(never))
+        from crampdx.knowledge.validation import recall
+
+        for line_ in recall(report).lines():
+            print(f"recall: {line_}")
     return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def _validation(args: argparse.Namespace) -> int:
+    from crampdx.engine import Reasoner
+    from crampdx.knowledge.cases import run_cases
+    from crampdx.knowledge.validation import markdown
+
+    result, status = _load_clean(args)
+    if result is None:
+        return status
+    text = markdown(run_cases(Reasoner(result.kb), result.cases))
+    if args.output:
+        _write(args.output, text)
+        print(f"crampdx: validation written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
 
 
 def _list(args: argparse.Namespace) -> int:

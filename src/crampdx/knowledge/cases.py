@@ -128,6 +128,7 @@ class CaseOutcome:
     triage: str
     fired: list[str]
     conditions: list[str] = field(default_factory=list)
+    findings: dict[str, float] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -218,7 +219,8 @@ def check_outcome(kb: KnowledgeBase, case: Case, diagnosis: "Diagnosis",
     causes = [(c.id, c.certainty) for c in diagnosis.causes]
     named = diagnosis.triage.conditions()
     outcome = CaseOutcome(case, [], causes, [(c.id, c.certainty) for c in diagnosis.ruled_out],
-                          diagnosis.triage.level, sorted(inference.fired), named)
+                          diagnosis.triage.level, sorted(inference.fired), named,
+                          dict(diagnosis.findings))
     found = {cause for cause, _ in causes}
     fail = outcome.failures.append
     if case.lead:

@@ -284,6 +284,7 @@ def markdown(kb: KnowledgeBase, *, case_count: int | None = None) -> str:
     counts = [f"{len(kb.questions)} questions", f"{len(kb.findings)} findings",
               f"{len(kb.causes)} causes", f"{len(kb.rules)} rules",
               f"{len(kb.remedies)} remedies", f"{len(kb.plans)} plan items",
+              f"{len(kb.conditions)} conditions",
               f"{len(kb.sources)} sources"]
     if case_count is not None:
         counts.append(f"{case_count} cases")
@@ -295,8 +296,8 @@ def markdown(kb: KnowledgeBase, *, case_count: int | None = None) -> str:
         "[knowledge-format.md](knowledge-format.md); how to extend it in "
         "[authoring.md](authoring.md).\n")
     add("- [How the knowledge connects](#how-the-knowledge-connects)")
-    for title in ("Questions", "Findings", "Causes", "Red flags", "Rules", "Remedies",
-                  "Plan items", "Sources"):
+    for title in ("Questions", "Findings", "Causes", "Red flags", "Conditions", "Rules",
+                  "Remedies", "Plan items", "Sources"):
         add(f"- [{title}](#{title.lower().replace(' ', '-')})")
     add("")
     add("## How the knowledge connects\n")
@@ -371,9 +372,30 @@ def markdown(kb: KnowledgeBase, *, case_count: int | None = None) -> str:
     add("Triage rules: any one that fires sets the report's level; the highest level wins.\n")
     for level in reversed(TRIAGE):
         for rule in kb.rules_for("triage", level):
-            add(f"- **{level}**: {_link('rule', rule.id)}: {describe(rule.when)}. "
+            suggests = f" (suggests {_link('condition', rule.condition)})" \
+                if rule.condition else ""
+            add(f"- **{level}**: {_link('rule', rule.id)}{suggests}: {describe(rule.when)}. "
                 f"{_text(rule.action)}")
     add("")
+
+    add("## Conditions\n")
+    add("The medical conditions red flags suggest; an emergency's plan is only their return "
+        "to running, and `clearance` holds training until a doctor clears the runner.\n")
+    for condition in kb.conditions.values():
+        add(_anchor("condition", condition.id))
+        add(f"### `{condition.id}`: {_text(condition.name)}\n")
+        add(f"{_text(condition.summary)}\n")
+        flags = [_link("rule", r.id) for r in kb.rules.values() if r.condition == condition.id]
+        add("- **Red flags:** " + (", ".join(flags) or "none"))
+        if condition.return_to_running:
+            add(f"- **Returning to running:** {_text(condition.return_to_running)} "
+                f"({_link('source', condition.return_source)})")
+        if condition.clearance:
+            add("- **Training waits for a doctor's clearance.**")
+        if condition.cause:
+            add(f"- **Same as cause:** {_link('cause', condition.cause)}")
+        add(f"- **Source:** {_link('source', condition.source)}: {_cite(kb, condition.source)}")
+        add("")
 
     add("## Rules\n")
     by_file: dict[str, list[Rule]] = {}
@@ -386,7 +408,9 @@ def markdown(kb: KnowledgeBase, *, case_count: int | None = None) -> str:
             add(f"#### `{rule.id}`\n")
             add(f"- **When:** {describe(rule.when)}")
             if rule.then_kind == "triage":
-                add(f"- **Then:** triage {rule.then}. {_text(rule.action)}")
+                suggests = f" Suggests {_link('condition', rule.condition)}." \
+                    if rule.condition else ""
+                add(f"- **Then:** triage {rule.then}.{suggests} {_text(rule.action)}")
             else:
                 add(f"- **Then:** {rule.then_kind} {_link(rule.then_kind, rule.then)}, "
                     f"certainty {rule.certainty:+g}")
@@ -399,7 +423,12 @@ def markdown(kb: KnowledgeBase, *, case_count: int | None = None) -> str:
         add(_anchor("remedy", remedy.id))
         add(f"### `{remedy.id}` ({remedy.kind})\n")
         add(f"{_text(remedy.text)}\n")
-        add("- **For:** " + ", ".join(_link("cause", c) for c in remedy.causes))
+        add("- **For:** " + (", ".join(_link("cause", c) for c in remedy.causes)
+                             or "every runner, when its condition holds"))
+        if remedy.when is not None:
+            add(f"- **Shown when:** {describe(remedy.when)}")
+        if remedy.not_with:
+            add("- **Not beside:** " + ", ".join(_link("condition", c) for c in remedy.not_with))
         add(f"- **Source:** {_link('source', remedy.source)}: {_cite(kb, remedy.source)}")
         add("")
 
@@ -420,6 +449,8 @@ def markdown(kb: KnowledgeBase, *, case_count: int | None = None) -> str:
         cited = [_link("rule", r.id) for r in kb.rules.values() if r.source == source.id]
         cited += [_link("remedy", r.id) for r in kb.remedies.values() if r.source == source.id]
         cited += [_link("plan", p.id) for p in kb.plans.values() if p.source == source.id]
+        cited += [_link("condition", c.id) for c in kb.conditions.values()
+                  if source.id in (c.source, c.return_source)]
         add(_anchor("source", source.id))
         add(f"- `{source.id}`: {_cite(kb, source.id)}. Cited by: "
             + (", ".join(cited) if cited else "nothing"))

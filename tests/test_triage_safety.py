@@ -1,0 +1,252 @@
+"""Safe triage (issue 8), through real answers files, the real engine and the shipped knowledge:
+unknown is never safe, an emergency carries no plan, no EAH report advises drinking more,
+symptoms alone point to low blood sodium, a long ultra is long without a duration, and muscle
+breakdown is named. Every format a user can ask for is checked where the text matters."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from crampdx import api
+from crampdx.diagnosis import Diagnosis
+from crampdx.knowledge.cases import run_cases
+from crampdx.knowledge.loader import read_knowledge
+from crampdx.render import html, json as json_render, markdown, terminal
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+FORMATS = {"terminal": terminal.render, "markdown": markdown.render, "html": html.render,
+           "json": json_render.render}
+# What an EAH report must never tell the runner (Hew-Butler 2015): drink more, eat and drink
+# now, treat it with an electrolyte drink or pickle juice, or dose sodium an hour.
+DRINK_MORE = re.compile(
+    r"(?<!not )(?<!nothing )\bdrink more\b|eat and drink|pickle juice|electrolyte drink"
+    r"|electrolytes in your fluids|mg of sodium an hour", re.IGNORECASE)
+NO_RED_FLAGS = re.compile(r"no red flags?", re.IGNORECASE)
+
+
+def reports(path: Path) -> dict[str, str]:
+    """The same answers file in every format, as `crampdx debrief -f FORMAT` writes it."""
+    diagnosis = api.diagnose_file(path)
+    kb = api.knowledge()
+    return {name: render(diagnosis, kb) for name, render in FORMATS.items()}
+
+
+def report_json(path: Path) -> dict:
+    return json.loads(reports(path)["json"])
+
+
+def plan_text(diagnosis: Diagnosis) -> str:
+    return " ".join(item.text for item in diagnosis.plan)
+
+
+def test_a_blank_answers_file_never_says_no_red_flags(tmp_path: Path) -> None:
+    """Nothing answered is nothing checked: no format says 'no red flags', each names the
+    warning signs nobody answered, and JSON marks the report unscreened."""
+    blank = tmp_path / "blank.yaml"
+    blank.write_text("athlete: Sam\n", encoding="utf-8")
+    out = reports(blank)
+    for name, text in out.items():
+        assert not NO_RED_FLAGS.search(text), name
+        if name != "json":  # JSON names them by id, below
+            assert "chest pain" in text and "cola-coloured urine" in text, name
+            assert "Unanswered is not the same as no" in text, name
+    triage = json.loads(out["json"])["triage"]
+    kb = api.knowledge()
+    red_flags = [q.id for q in kb.questions.values() if q.section == "red_flags"]
+    assert triage["screened"] is False and triage["unscreened"] == red_flags
+    assert triage["level"] == "self_care" and triage["flags"] == []
+
+
+def test_every_warning_sign_answered_no_is_screened() -> None:
+    """Only a runner who answered every warning sign reads 'no red flags'... unless a flag
+    still applies: the over-drinker who feels fine gets self-care advice, not the all-clear."""
+    out = reports(EXAMPLES / "weight-gain-feels-fine.yaml")
+    triage = json.loads(out["json"])["triage"]
+    assert triage["screened"] is True and triage["unscreened"] == []
+    assert triage["level"] == "self_care" and triage["conditions"] == ["eah"]
+    for name, text in out.items():
+        assert not NO_RED_FLAGS.search(text), name
+        assert "Drink nothing more until you pass urine" in text, name
+        assert "concentrated broth rather than more fluid" in text, name
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+def test_an_emergency_report_carries_no_training_extras_or_fuelling(name: str) -> None:
+    """An emergency's plan is only the return to running after medical clearance."""
+    out = reports(EXAMPLES / name)
+    report = json.loads(out["json"])
+    if report["triage"]["level"] != "emergency":
+        pytest.skip("not an emergency")
+    kinds = {item["kind"] for item in report["plan"]}
+    assert kinds <= {"medical"}, kinds
+    assert report["plan"] and all(item["title"] == "Returning to running after medical "
+                                  "clearance" for item in report["plan"])
+    assert report["plan_context"]["withheld"] == "emergency"
+    for fmt in ("terminal", "markdown", "html"):
+        text = out[fmt]
+        assert "Training: what to change" not in text, fmt
+        assert "Extras (the coach's" not in text, fmt
+        assert "Next race: fuelling and drinking" not in text, fmt
+        assert "Returning to running after medical clearance" in text, fmt
+
+
+def _eah_diagnoses() -> list[tuple[str, Diagnosis]]:
+    """Every example and every shipped case where EAH is flagged or low blood sodium leads."""
+    found = [(path.name, api.diagnose_file(path)) for path in sorted(EXAMPLES.glob("*.yaml"))]
+    loaded = read_knowledge([ROOT / "knowledge"])
+    found += [(case.id, api.diagnose_answers({k: list(v) if isinstance(v, tuple) else v
+                                              for k, v in case.answers.items()}))
+              for case in loaded.cases.values()]
+    return [(name, d) for name, d in found
+            if "eah" in d.triage.conditions() or "hyponatremia" in d.leading]
+
+
+def test_no_eah_report_advises_drinking_more() -> None:
+    """Beside a flagged or leading EAH, nothing says drink more, eat and drink, an electrolyte
+    drink, pickle juice or sodium an hour; the salt-capsule warning is there instead."""
+    eah = _eah_diagnoses()
+    assert len(eah) >= 20
+    for name, diagnosis in eah:
+        advice = plan_text(diagnosis) + " " + " ".join(f.rule.action
+                                                       for f in diagnosis.triage.flags)
+        assert not DRINK_MORE.search(advice), (name, DRINK_MORE.search(advice))
+        if diagnosis.triage.level != "emergency":
+            assert "do not prevent low blood sodium" in plan_text(diagnosis), name
+
+
+def test_the_5h30_marathon_on_plain_water_is_severe_eah() -> None:
+    """Confused and vomiting after 5 h 30 on 4 litres of water: emergency, low blood sodium
+    first, and no sodium-for-next-race or pickle juice in any format."""
+    out = reports(EXAMPLES / "eah-marathon-5h30-plain-water.yaml")
+    report = json.loads(out["json"])
+    assert report["triage"]["level"] == "emergency"
+    assert report["causes"][0]["id"] == "hyponatremia"
+    assert "eah" in report["triage"]["conditions"]
+    assert "sodium-per-hour" not in {item["id"] for item in report["plan"]}
+    for name, text in out.items():
+        assert "pickle" not in text.lower(), name
+        assert "mg of sodium an hour" not in text, name
+
+
+def test_symptoms_alone_point_to_eah_when_drinking_is_unanswered() -> None:
+    """Nausea, headache and vomiting after a 6 h marathon, drinking never mentioned: low blood
+    sodium is listed and leads, and the flag names it."""
+    path = EXAMPLES / "sick-after-6h-marathon.yaml"
+    report = report_json(path)
+    answers = report["answers"]
+    assert not {"drank_beyond_thirst", "fluid_ml_per_h", "drink_type"} & set(answers)
+    assert report["causes"][0]["id"] == "hyponatremia"
+    assert report["triage"]["conditions"][0] == "eah"
+    assert report["triage"]["flags"][0]["condition_name"].startswith("Exercise-associated")
+
+
+def test_a_161_km_ultra_without_a_duration_is_a_long_event() -> None:
+    """The duration is estimated from the distance and climb, used by the long-event, EAH and
+    painkiller rules, labelled an estimate, and never written into the answers."""
+    out = reports(EXAMPLES / "ultra-161k-no-duration.yaml")
+    report = json.loads(out["json"])
+    assert "event_duration_h" not in report["answers"]
+    estimate = report["derived"]["event_duration_h"]
+    assert estimate["value"] > 12 and "Riegel" in estimate["how"]
+    assert "crampdx's own assumption" in estimate["how"]
+    assert report["findings"]["long_event"] > 0.2
+    fired = {e["rule"] for cause in report["causes"] for e in cause["evidence"]}
+    assert {"hyponatremia-overdrinking-long-event", "hyponatremia-nsaids-long-event"} <= fired
+    long_event = next(e for cause in report["causes"] for e in cause["evidence"]
+                      if e["rule"] == "hyponatremia-symptoms-long-event")
+    assert "long_event" in long_event["findings"]
+    assert report["plan_context"]["duration_estimated"] is True
+    for name in ("terminal", "markdown", "html"):
+        assert "It is an estimate, not your answer" in out[name].replace("\n", " "), name
+
+
+def test_severe_pain_with_vomiting_after_a_marathon_is_not_self_care() -> None:
+    """Agonising thighs, vomiting and little urine: emergency, muscle breakdown named."""
+    report = report_json(EXAMPLES / "rhabdo-pain-vomiting-marathon.yaml")
+    assert report["triage"]["level"] == "emergency"
+    assert "rhabdomyolysis" in report["triage"]["conditions"]
+
+
+def test_dark_urine_is_muscle_breakdown_not_just_dehydration() -> None:
+    """Cola-coloured urine names exertional rhabdomyolysis with same-day tests, and no format
+    explains it away as dehydration."""
+    out = reports(EXAMPLES / "cola-urine-trail-race.yaml")
+    report = json.loads(out["json"])
+    assert report["triage"]["level"] == "see_doctor"
+    flag = next(f for f in report["triage"]["flags"] if f["rule"] == "doctor-dark-urine")
+    assert flag["condition"] == "rhabdomyolysis"
+    assert "CK" in flag["action"]
+    for name, text in out.items():
+        assert "heavy dehydration" not in text, name
+        assert "Exertional rhabdomyolysis" in text, name
+    # Muscle breakdown holds training until a doctor clears it; no extras.
+    assert report["plan_context"]["cleared_only"] is True
+    assert "extra" not in {item["kind"] for item in report["plan"]}
+    for name in ("terminal", "markdown", "html"):
+        assert "only after a doctor has cleared you" in out[name], name
+
+
+def test_one_level_per_box(tmp_path: Path) -> None:
+    """Confusion after over-drinking with a full-body cramp: the emergency EAH advice shows, the
+    see-a-doctor EAH duplicate is superseded, and no box mixes levels."""
+    answers = tmp_path / "a.yaml"
+    answers.write_text("event_duration_h: 6\ndrank_beyond_thirst: true\ncramp_pattern: full_body\n"
+                       "symptoms: [confusion, nausea]\nmedications: [statin]\n", encoding="utf-8")
+    out = reports(answers)
+    triage = json.loads(out["json"])["triage"]
+    shown = [(f["level"], f["condition"]) for f in triage["flags"]]
+    assert ("emergency", "eah") in shown and ("see_doctor", "eah") not in shown
+    assert {f["rule"] for f in triage["superseded"]} >= {
+        "doctor-mild-hyponatremia-symptoms", "doctor-full-body-cramps-after-overdrinking"}
+    assert ("see_doctor", "drug_related") in shown  # another condition keeps its own advice
+    md = out["markdown"]
+    emergency_box = md[md.index("## Red flags: EMERGENCY"):md.index("## Red flags: See a doctor")]
+    assert "See a doctor —" not in emergency_box
+    assert "have your blood sodium checked today" not in md
+
+
+def test_spreading_cramps_get_eah_and_heat_advice_right_now(tmp_path: Path) -> None:
+    """Right now fits the cramp: cramps that spread are not told a cramp in one muscle will
+    fade; they are told to cool down and have temperature and sodium checked."""
+    answers = tmp_path / "a.yaml"
+    answers.write_text("event_duration_h: 3\ncramp_pattern: spreading\n"
+                       "cramp_sites: [calf, hamstring, quadriceps, abdomen]\n"
+                       "eased_when_slowing: false\n", encoding="utf-8")
+    now = " ".join(item.text for item in api.diagnose_file(answers).plan.section("now"))
+    assert "cramp in one muscle that fades" not in now
+    assert "temperature" in now and "blood sodium" in now
+
+
+def test_no_sweat_rate_is_shown_after_weight_gain() -> None:
+    """Intake minus weight change counts an over-drinker's urine as sweat: after a gain no
+    sweat rate is shown; after a loss it is only an upper bound."""
+    gained = api.diagnose_answers({"event_duration_h": 5, "fluid_ml_per_h": 1200,
+                                   "weight_change_kg": 1, "temperature_c": 25,
+                                   "cramp_pattern": "localized"})
+    fluid = next(item for item in gained.plan if item.id == "drink-to-thirst")
+    assert fluid.case == "overdrank" and "sweat_l_h" not in fluid.numbers
+    assert "sweat at no more than" not in plan_text(gained)
+    lost = api.diagnose_answers({"event_duration_h": 4, "fluid_ml_per_h": 600,
+                                 "weight_change_kg": -1.5, "temperature_c": 25,
+                                 "cramp_pattern": "localized"})
+    assert "no more than" in plan_text(lost) and "urine" in plan_text(lost)
+
+
+def test_recall_figures_in_docs_are_computed_from_the_cases() -> None:
+    """docs/validation.md states the figures `crampdx kb test` computes; regenerate it with
+    `crampdx kb validation --output docs/validation.md`."""
+    from crampdx.engine import Reasoner
+    from crampdx.knowledge.validation import markdown as validation_md, recall
+
+    loaded = read_knowledge([ROOT / "knowledge"])
+    report = run_cases(Reasoner(loaded.kb), loaded.cases)
+    figures = recall(report)
+    assert len(figures.emergencies_hit) == len(figures.emergencies) > 0
+    assert len(figures.eah_first) == len(figures.eah) > 0
+    assert (ROOT / "docs" / "validation.md").read_text(encoding="utf-8") == \
+        validation_md(report), "run 'crampdx kb validation --output docs/validation.md'"
