@@ -144,6 +144,7 @@ def test_test_passes_and_reports_coverage(run_cli, overlay) -> None:
         "18 cases: 18 passed, 0 failed",
         "rules proven to fire: 10 of 10 (100%)",
         "rules proven not to fire: 10 of 10 (100%)",
+        "recall: emergency cases triaged emergency: 1 of 1",
     ]
 
 

@@ -26,10 +26,15 @@ class Recall:
     eah_first: list[CaseOutcome] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        return [f"emergency cases triaged emergency: {len(self.emergencies_hit)} of "
-                f"{len(self.emergencies)}",
-                f"published EAH cases with symptoms ranking hyponatremia first: "
-                f"{len(self.eah_first)} of {len(self.eah)}"]
+        """The figures that have cases behind them (a small overlay may have none)."""
+        lines = []
+        if self.emergencies:
+            lines.append(f"emergency cases triaged emergency: {len(self.emergencies_hit)} of "
+                         f"{len(self.emergencies)}")
+        if self.eah:
+            lines.append(f"published EAH cases with symptoms ranking hyponatremia first: "
+                         f"{len(self.eah_first)} of {len(self.eah)}")
+        return lines
 
 
 def is_published_eah(outcome: CaseOutcome) -> bool:
