@@ -255,3 +255,29 @@ def test_recall_figures_in_docs_are_computed_from_the_cases() -> None:
     assert len(figures.eah_first) == len(figures.eah) > 0
     assert (ROOT / "docs" / "validation.md").read_text(encoding="utf-8") == \
         validation_md(report), "run 'crampdx kb validation --output docs/validation.md'"
+
+
+def test_every_shipped_red_flag_names_a_condition_with_its_advice() -> None:
+    """Each shipped triage rule names the condition it suggests; every condition a flag names
+    exists, and those that hold training say how to return to running."""
+    kb = api.knowledge()
+    triage = [rule for rule in kb.rules.values() if rule.then_kind == "triage"]
+    assert triage and all(rule.condition in kb.conditions for rule in triage), \
+        [rule.id for rule in triage if rule.condition not in kb.conditions]
+    for required in ("eah", "heat_stroke", "rhabdomyolysis", "cardiac"):
+        assert kb.conditions[required].return_to_running, required
+    assert all(c.return_to_running for c in kb.conditions.values() if c.clearance)
+
+
+def test_a_triage_rule_naming_an_unknown_condition_is_refused(tmp_path: Path) -> None:
+    """`kb check` validates the reference, with a did-you-mean."""
+    overlay = tmp_path / "kb"
+    overlay.mkdir()
+    (overlay / "flags.yaml").write_text(
+        "rules:\n  - id: doctor-new-flag\n    when: {night_cramps: true}\n"
+        "    then: {triage: see_doctor}\n    condition: cardiak\n"
+        "    because: Test.\n    action: See a doctor.\n    source: medical_red_flags\n",
+        encoding="utf-8")
+    problems = [str(p) for p in read_knowledge([ROOT / "knowledge", overlay]).problems]
+    assert any("unknown condition 'cardiak'" in p and "did you mean 'cardiac'" in p
+               and "flags.yaml:5" in p for p in problems), problems

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from crampdx.errors import CrampdxError, did_you_mean
+from crampdx.knowledge import conditions as cond
+from crampdx.knowledge.loader import FINDING_THRESHOLD
 from crampdx.knowledge.model import KnowledgeBase, PlanTemplate
 from crampdx.knowledge.plans import placeholders_of
 
@@ -753,9 +755,6 @@ def make_plan(kb: KnowledgeBase, diagnosis: "Diagnosis", *, next_race: NextRace 
 
 def _make_plan(kb: KnowledgeBase, diagnosis: "Diagnosis", *, next_race: NextRace | None = None,
                weeks: int | None = None) -> Plan:
-    from crampdx.knowledge import conditions as cond
-    from crampdx.knowledge.loader import FINDING_THRESHOLD
-
     planned_weeks, given = resolve_weeks(kb, weeks)
     history = diagnosis.answers.values
     race, estimated = race_facts(kb, history, next_race)
@@ -771,7 +770,7 @@ def _make_plan(kb: KnowledgeBase, diagnosis: "Diagnosis", *, next_race: NextRace
     facts = dict(history)
     facts.update({k: v.value for k, v in derived.items() if k not in facts})
 
-    def shown(when: "cond.Condition | None") -> bool:
+    def shown(when: cond.Condition | None) -> bool:
         return when is None or cond.evaluate(
             when, facts, lambda f: findings.get(f, 0) > FINDING_THRESHOLD) is True
     leading = tuple(diagnosis.leading)

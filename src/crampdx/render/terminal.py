@@ -23,6 +23,7 @@ from crampdx.render.common import (
     NEXT_RACE_GROUP,
     PLAN_TITLE,
     SECTION_NOTES,
+    UNSCREENED_TITLE,
     answered_line,
     bar,
     derived_notes,
@@ -79,8 +80,6 @@ def _triage(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[Panel]:
                             title_align="left",
                             border_style="red" if level == "emergency" else "default"))
     if note:
-        from crampdx.render.common import UNSCREENED_TITLE
-
         panels.append(Panel(Text(note), title=Text(f" {UNSCREENED_TITLE} ",
                                                    style=LEVEL_STYLES["unscreened"]),
                             title_align="left"))
