@@ -709,7 +709,7 @@ def _returns(kb: KnowledgeBase, diagnosis: "Diagnosis", emergency: bool) -> list
             continue
         if emergency or condition.clearance:
             items.append(_item(kb, f"return-{cid.replace('_', '-')}", None, "medical",
-                               RETURN_TITLE, f"{condition.name}: {condition.return_to_running}",
+                               RETURN_TITLE, f"{condition.name}. {condition.return_to_running}",
                                condition.return_source))
     return items
 

@@ -84,7 +84,10 @@ def source_label(kb: KnowledgeBase, source_id: str, *, full: bool = False) -> st
 
 
 def race_line(kb: KnowledgeBase, plan) -> str:  # type: ignore[no-untyped-def]
-    """'42.2 km · 3.9 h (estimated) · road · 120 m up · 120 m down · 14 °C'."""
+    """'42.2 km · 3.9 h (estimated) · road · 120 m up · 120 m down · 14 °C'; nothing for an
+    emergency's plan, which sizes nothing."""
+    if getattr(plan, "withheld", ""):
+        return ""
     parts = []
     for fact in RACE_FACTS:
         if fact not in plan.race:
