@@ -397,6 +397,9 @@ class QuestionaryAsker:
 
         rows: list[Any] = []
         for flag in flags:
+            condition = self.kb.conditions.get(flag.rule.condition)
+            if condition is not None:
+                rows.append(Text(f"Suspected: {condition.name}", style="bold"))
             rows.append(Text(flag.rule.because))
             rows.append(Text.assemble(("Do now: ", "bold"), flag.rule.action))
         self.console.print(Panel(Group(*rows), title="EMERGENCY: get medical help now",
