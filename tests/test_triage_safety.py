@@ -281,3 +281,14 @@ def test_a_triage_rule_naming_an_unknown_condition_is_refused(tmp_path: Path) ->
     problems = [str(p) for p in read_knowledge([ROOT / "knowledge", overlay]).problems]
     assert any("unknown condition 'cardiak'" in p and "did you mean 'cardiac'" in p
                and "flags.yaml:5" in p for p in problems), problems
+
+
+def test_heat_stroke_supersedes_the_milder_heat_advice() -> None:
+    """The hot, confused half-marathoner reads 'cool first, call emergency services', not also
+    'see a doctor' for the same heat illness (heat exhaustion is a milder form of heat stroke)."""
+    out = reports(EXAMPLES / "heat-stroke-half.yaml")
+    triage = json.loads(out["json"])["triage"]
+    assert triage["flags"][0]["condition"] == "heat_stroke"
+    assert "heat_exhaustion" not in triage["conditions"]
+    assert "doctor-overheated" in {f["rule"] for f in triage["superseded"]}
+    assert "See a doctor" not in out["terminal"].split("Likely causes")[0]

@@ -101,7 +101,9 @@ def _triage(kb: KnowledgeBase, inference: Inference, answers: dict[str, Any]) ->
     shown: list[Evidence] = []
     superseded: list[Evidence] = []
     for flag in flags:
-        higher = any(other.rule.condition == flag.rule.condition
+        condition = kb.conditions.get(flag.rule.condition)
+        same = {flag.rule.condition, condition.milder_form_of if condition else ""} - {""}
+        higher = any(other.rule.condition in same
                      and TRIAGE_LEVELS.index(other.rule.then) > TRIAGE_LEVELS.index(flag.rule.then)
                      for other in shown)
         (superseded if flag.rule.condition and higher else shown).append(flag)

@@ -321,11 +321,18 @@ class _Loader:
             self.problem(f"condition '{cid}': unknown cause '{data['cause']}'"
                          f"{did_you_mean(data['cause'], self.kb.causes)}", raw.origin, item,
                          "cause")
+        milder = data.get("milder_form_of", "")
+        if milder and milder not in self.raw["conditions"]:
+            self.problem(f"condition '{cid}': 'milder_form_of' names unknown condition "
+                         f"'{shorten(milder)}'{did_you_mean(milder, self.raw['conditions'])}",
+                         raw.origin, item, "milder_form_of")
+            milder = ""
         self.kb.conditions[cid] = MedicalCondition(
             cid, data["name"].strip(), data["summary"].strip(), data["source"], raw.origin,
             return_to_running=str(data.get("return_to_running", "")).strip(),
             return_source=data.get("return_source", data["source"]),
-            clearance=bool(data.get("clearance", False)), cause=data.get("cause", ""))
+            clearance=bool(data.get("clearance", False)), cause=data.get("cause", ""),
+            milder_form_of=milder)
 
     def not_with(self, raw: RawItem, data: dict[str, Any]) -> tuple[str, ...]:
         """The `not_with` condition ids of a remedy or plan item, each checked."""

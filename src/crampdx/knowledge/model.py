@@ -99,6 +99,7 @@ class MedicalCondition:
     return_source: str = ""
     clearance: bool = False
     cause: str = ""
+    milder_form_of: str = ""  # a flag for that condition at a higher level supersedes this one
 
 
 @dataclass(frozen=True)

@@ -145,6 +145,9 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
                               "the runner"),
         FieldSpec("cause", "ref",
                   description="The cause that is the same thing seen as a cause of cramps"),
+        FieldSpec("milder_form_of", "ref",
+                  description="The condition this is a milder form of (heat exhaustion: heat "
+                              "stroke); a higher-level flag for that one supersedes this"),
     ),
 }
 EXPECTATIONS = ("lead", "appear", "absent", "triage", "fires", "not_fires", "conditions")
