@@ -30,9 +30,18 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def lena_race(write, name: str, date: str, event: str, longest: int = 24) -> Path:  # type: ignore[no-untyped-def]
-    """Lena's marathon answers, another race: its date, its event and her longest run."""
+WARNING_SIGNS = ("fainted", "palpitations", "overheated", "severe_muscle_pain",
+                 "cramp_over_10_min", "muscle_weakness", "collapsed_after_finish", "urine_after")
+
+
+def lena_race(write, name: str, date: str, event: str, longest: int = 24,  # type: ignore[no-untyped-def]
+              screened: bool = True) -> Path:
+    """Lena's marathon answers, another race: its date, its event and her longest run; with
+    `screened=False` the warning-sign answers are left out (as a runner who skipped them)."""
     text = LENA.replace("event: City marathon", f"event: {event}\ndate: {date}")
+    if not screened:
+        text = "\n".join(line for line in text.splitlines()
+                         if not line.startswith(WARNING_SIGNS)) + "\n"
     return write(name, text.replace("longest_run_km: 24", f"longest_run_km: {longest}"))
 
 
@@ -70,7 +79,8 @@ def test_history_json_lists_newest_race_first_with_leading_causes(run_cli, write
 def test_recurring_causes_and_what_changed_for_one_athlete(run_cli, write, db) -> None:  # type: ignore[no-untyped-def]
     """Three of Lena's marathons: the cause that led in all three recurs ("led in 3 of your
     last 3 races"), and the newest report shows her answers and causes then and now."""
-    record(run_cli, db, lena_race(write, "1.yaml", "2025-10-05", "Autumn marathon"))
+    record(run_cli, db, lena_race(write, "1.yaml", "2025-10-05", "Autumn marathon",
+                                  screened=False))
     record(run_cli, db, lena_race(write, "2.yaml", "2026-04-12", "Spring marathon"))
     status, out, err = run_cli("debrief", str(lena_race(write, "3.yaml", "2026-10-04",
                                                         "City marathon", longest=36)),
@@ -98,7 +108,8 @@ def test_recurring_causes_and_what_changed_for_one_athlete(run_cli, write, db) -
     assert "Not enough long-run training for the distance led in 3 of your last 3 races." in text
     assert "Since your previous debrief (2026-04-12 · Spring marathon)" in text
     assert "24 km" in text and "36 km" in text
-    assert "self care (not screened)" in text  # red-flag questions left unanswered
+    assert text.count("self care (not screened)") == 1  # the race with warning signs skipped
+    assert text.count("self care") == 3
 
 
 def test_recorded_markdown_report_has_the_history_section(run_cli, write, db) -> None:  # type: ignore[no-untyped-def]
