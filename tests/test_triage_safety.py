@@ -156,7 +156,7 @@ def test_a_161_km_ultra_without_a_duration_is_a_long_event() -> None:
     out = reports(EXAMPLES / "ultra-161k-no-duration.yaml")
     report = json.loads(out["json"])
     assert "event_duration_h" not in report["answers"]
-    estimate = report["derived"]["event_duration_h"]
+    estimate = report["estimated"]["event_duration_h"]
     assert estimate["value"] > 12 and "Riegel" in estimate["how"]
     assert "crampdx's own assumption" in estimate["how"]
     assert report["findings"]["long_event"] > 0.2

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
 MAX_PER_FILE = 50
 KINDS = ("sections", "questions", "findings", "causes", "rules", "remedies", "notices",
-         "sources", "cases", "plans", "conditions")  # kept in step with knowledge/schema.py by a test
+         "sources", "cases", "plans", "conditions")
+# KINDS is kept in step with knowledge/schema.py by a test
 
 EPILOG = """\
 examples:

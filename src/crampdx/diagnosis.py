@@ -75,7 +75,7 @@ class Diagnosis:
     unanswered: list[Unanswered]
     findings: dict[str, float] = field(default_factory=dict)
     questions_total: int = 0
-    derived: dict[str, DerivedValue] = field(default_factory=dict)
+    estimated: dict[str, DerivedValue] = field(default_factory=dict)  # crampdx.derived
 
 
 RED_FLAGS_SECTION = "red_flags"
@@ -186,7 +186,7 @@ def diagnose(reasoner: Reasoner, answers: Answers, *, next_race: NextRace | None
         unanswered=_unanswered(kb, answers, inference),
         findings=dict(inference.findings),
         questions_total=len(kb.questions),
-        derived=derived,
+        estimated=derived,
     )
     diagnosis.plan = make_plan(kb, diagnosis, next_race=next_race, weeks=weeks)
     return diagnosis

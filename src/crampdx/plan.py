@@ -758,7 +758,7 @@ def _make_plan(kb: KnowledgeBase, diagnosis: "Diagnosis", *, next_race: NextRace
     planned_weeks, given = resolve_weeks(kb, weeks)
     history = diagnosis.answers.values
     race, estimated = race_facts(kb, history, next_race)
-    derived = getattr(diagnosis, "derived", {})
+    derived = getattr(diagnosis, "estimated", {})
     findings = getattr(diagnosis, "findings", {})
     # An estimate sizes the hours of fuelling only from an hour up; shorter races are sized by
     # their distance, as when no duration is known.

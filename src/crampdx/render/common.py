@@ -149,7 +149,7 @@ def answered_line(diagnosis) -> str:  # type: ignore[no-untyped-def]
 
 
 def flag_label(kb: KnowledgeBase, flag: Evidence) -> str:
-    """'Emergency — suspected: Exertional heat stroke': the level and the condition it suggests."""
+    """'Emergency — suspected: Exertional heat stroke': the level and its condition."""
     label = FLAG_LABELS[flag.rule.then]
     condition = kb.conditions.get(flag.rule.condition) if flag.rule.condition else None
     return f"{label} — suspected: {condition.name}" if condition else label
@@ -181,7 +181,7 @@ def unscreened_note(kb: KnowledgeBase, diagnosis) -> str:  # type: ignore[no-unt
 
 def derived_notes(diagnosis) -> list[str]:  # type: ignore[no-untyped-def]
     """How each value the runner did not give was estimated (crampdx.derived)."""
-    return [value.how for value in diagnosis.derived.values()]
+    return [value.how for value in diagnosis.estimated.values()]
 
 
 def section_title(section: str, plan) -> str:  # type: ignore[no-untyped-def]

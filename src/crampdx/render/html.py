@@ -133,10 +133,11 @@ def _triage(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
         else:
             out.append("<ul>")
             for flag in flags:
+                facts = evidence_facts(kb, flag, diagnosis.answers.derived, diagnosis.estimated)
                 out.append(f"<li><strong>{_e(flag_label(kb, flag))}:</strong> "
                            f"{_e(flag.rule.because)}<br><strong>Do now:</strong> "
                            f"{_e(flag.rule.action)}<br><span class=\"dim\">"
-                           f"{_e(evidence_facts(kb, flag, diagnosis.answers.derived, diagnosis.derived))} · "
+                           f"{_e(facts)} · "
                            f"{_e(source_label(kb, flag.rule.source))}</span></li>")
             out.append("</ul>")
         out.append("</section>")
@@ -174,7 +175,7 @@ def _causes(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
                    "would sharpen the picture.</p>")
     for rank, cause in enumerate(diagnosis.causes, 1):
         out += _cause(rank, cause, cause.id in diagnosis.leading, kb,
-                      diagnosis.answers.derived, diagnosis.derived)
+                      diagnosis.answers.derived, diagnosis.estimated)
     if diagnosis.ruled_out:
         out.append("<h3>Unlikely</h3><ul>")
         for cause in diagnosis.ruled_out:

@@ -18,7 +18,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def _evidence(kb: KnowledgeBase, item: Evidence,
-              derived: dict[str, Any] | None = None) -> dict[str, Any]:
+              estimates: dict[str, Any] | None = None) -> dict[str, Any]:
     out = {
         "rule": item.rule.id,
         "certainty": round(item.certainty, 3),
@@ -28,21 +28,21 @@ def _evidence(kb: KnowledgeBase, item: Evidence,
         "source": item.rule.source,
         "evidence": kb.evidence_label(item.rule.source),
     }
-    estimated = [fact for fact in item.facts if derived and fact in derived]
+    estimated = [fact for fact in item.facts if estimates and fact in estimates]
     if estimated:
-        out["estimated"] = estimated  # facts the runner did not give (see "derived")
+        out["estimated"] = estimated  # facts crampdx estimated (see the report's "estimated")
     return out
 
 
-def _flag(kb: KnowledgeBase, flag: Evidence, derived: dict[str, Any]) -> dict[str, Any]:
+def _flag(kb: KnowledgeBase, flag: Evidence, estimates: dict[str, Any]) -> dict[str, Any]:
     condition = kb.conditions.get(flag.rule.condition) if flag.rule.condition else None
-    return dict(_evidence(kb, flag, derived), action=flag.rule.action,
+    return dict(_evidence(kb, flag, estimates), action=flag.rule.action,
                 level=flag.rule.then, condition=flag.rule.condition or None,
                 condition_name=condition.name if condition else None)
 
 
 def to_dict(diagnosis: Diagnosis, kb: KnowledgeBase) -> dict[str, Any]:
-    derived = diagnosis.derived
+    estimates = diagnosis.estimated
     triage = diagnosis.triage
     return {
         "crampdx": __version__,
@@ -52,8 +52,9 @@ def to_dict(diagnosis: Diagnosis, kb: KnowledgeBase) -> dict[str, Any]:
         # Answers read from activity files (the runner's own answers are never here):
         # question id -> {"from": [files], "rule": "..."}; see docs/activities.md.
         "derived": {k: dict(v) for k, v in diagnosis.answers.derived.items()},
+        # Values crampdx estimated for the rules (crampdx.derived); never in "answers".
         "estimated": {fact: {"value": value.value, "how": value.how}
-                    for fact, value in derived.items()},
+                      for fact, value in estimates.items()},
         "triage": {
             "level": triage.level,
             "screened": triage.screened,
@@ -61,8 +62,8 @@ def to_dict(diagnosis: Diagnosis, kb: KnowledgeBase) -> dict[str, Any]:
             "conditions": triage.conditions(),
             "reasons": [flag.rule.because for flag in triage.flags],
             "actions": [flag.rule.action for flag in triage.flags],
-            "flags": [_flag(kb, flag, derived) for flag in triage.flags],
-            "superseded": [_flag(kb, flag, derived) for flag in triage.superseded],
+            "flags": [_flag(kb, flag, estimates) for flag in triage.flags],
+            "superseded": [_flag(kb, flag, estimates) for flag in triage.superseded],
         },
         "causes": [
             {
@@ -70,14 +71,14 @@ def to_dict(diagnosis: Diagnosis, kb: KnowledgeBase) -> dict[str, Any]:
                 "name": cause.name,
                 "certainty": round(cause.certainty, 3),
                 "leading": cause.id in diagnosis.leading,
-                "evidence": [_evidence(kb, e, derived) for e in cause.support],
-                "against": [_evidence(kb, e, derived) for e in cause.against],
+                "evidence": [_evidence(kb, e, estimates) for e in cause.support],
+                "against": [_evidence(kb, e, estimates) for e in cause.against],
             }
             for cause in diagnosis.causes
         ],
         "ruled_out": [
             {"id": cause.id, "name": cause.name, "certainty": round(cause.certainty, 3),
-             "evidence": [_evidence(kb, e, derived) for e in cause.support + cause.against]}
+             "evidence": [_evidence(kb, e, estimates) for e in cause.support + cause.against]}
             for cause in diagnosis.ruled_out
         ],
         "findings": {k: round(v, 3) for k, v in diagnosis.findings.items()},

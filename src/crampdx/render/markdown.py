@@ -87,11 +87,10 @@ def render(diagnosis: Diagnosis, kb: KnowledgeBase) -> str:
             out.append((note or LEVEL_NOTES["self_care"]) + "\n")
             note = ""
         for flag in flags:
+            facts = evidence_facts(kb, flag, diagnosis.answers.derived, diagnosis.estimated)
             out.append(f"- **{flag_label(kb, flag)}.** {flag.rule.because}  \n"
                        f"  **Do now:** {flag.rule.action}  \n"
-                       f"  _{source_label(kb, flag.rule.source)}; answers: "
-                       f"{evidence_facts(kb, flag, diagnosis.answers.derived,
-                                      diagnosis.derived)}_")
+                       f"  _{source_label(kb, flag.rule.source)}; answers: {facts}_")
         out.append("")
     if note:
         out.append(f"## {UNSCREENED_TITLE}\n\n{note}\n")
@@ -109,7 +108,7 @@ def render(diagnosis: Diagnosis, kb: KnowledgeBase) -> str:
         out.append("|---|---|---|---|---|")
         for item in cause.support + cause.against:
             sign = "for" if item.certainty > 0 else "**against**"
-            facts = evidence_facts(kb, item, diagnosis.answers.derived, diagnosis.derived)
+            facts = evidence_facts(kb, item, diagnosis.answers.derived, diagnosis.estimated)
             out.append(f"| {sign} | {item.rule.because} (`{item.rule.id}`) | "
                        f"{item.certainty:+.2f} | {facts} | "
                        f"{source_label(kb, item.rule.source)} |")

@@ -72,7 +72,8 @@ def _triage(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[Panel]:
             rows.append(_hanging(Text("▲ ", style="bold"), Text.assemble(
                 (flag_label(kb, flag) + ": ", "bold"), flag.rule.because), 0))
             rows.append(_indent(Text.assemble(("Do now: ", "bold"), flag.rule.action), 2))
-            rows.append(_indent(Text(f"{evidence_facts(kb, flag, diagnosis.answers.derived, diagnosis.derived)} · "
+            facts = evidence_facts(kb, flag, diagnosis.answers.derived, diagnosis.estimated)
+            rows.append(_indent(Text(f"{facts} · "
                                      f"{source_label(kb, flag.rule.source)}", style="dim"), 2))
         style = LEVEL_STYLES["unscreened"] if not flags and not diagnosis.triage.screened \
             else LEVEL_STYLES[level]
@@ -103,7 +104,7 @@ def _causes(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[RenderableType]:
         parts.append(_indent(Text(cause.summary, style="italic"), 3))
         for item in cause.support + cause.against:
             mark, style = ("+ ", "green") if item.certainty > 0 else ("− ", "red")
-            facts = evidence_facts(kb, item, diagnosis.answers.derived, diagnosis.derived)
+            facts = evidence_facts(kb, item, diagnosis.answers.derived, diagnosis.estimated)
             parts.append(_hanging(Text(mark, style=style), Text.assemble(
                 item.rule.because,
                 (f"\n{facts}\n{item.rule.id} {item.certainty:+.2f} · "
