@@ -292,3 +292,36 @@ def test_heat_stroke_supersedes_the_milder_heat_advice() -> None:
     assert "heat_exhaustion" not in triage["conditions"]
     assert "doctor-overheated" in {f["rule"] for f in triage["superseded"]}
     assert "See a doctor" not in out["terminal"].split("Likely causes")[0]
+
+
+def test_the_new_questions_are_asked_only_when_they_can_matter() -> None:
+    """Goal-directed questioning on the shipped knowledge: blood sodium is asked after nausea
+    in a long race and never when nothing points to low blood sodium; the urine and collapse
+    warning signs are always asked."""
+    from test_interview_flow import Script  # the flow tests' scripted runner
+
+    from crampdx.interview import Interview, run
+
+    def asked(answers: dict) -> list[str]:
+        flow = Interview(api.reasoner())
+        script = Script(answers)
+        run(flow, script)
+        return script.asked
+
+    sick = asked({"symptoms": ["nausea", "headache"], "event_distance_km": 42.2,
+                  "event_duration_h": 5.5})
+    assert "blood_sodium_mmol_l" in sick
+    well = asked({"symptoms": [], "event_distance_km": 10, "event_duration_h": 0.8,
+                  "weight_change_kg": -0.5, "collapsed_after_finish": False})
+    assert "blood_sodium_mmol_l" not in well
+    for either in (sick, well):
+        assert {"urine_after", "collapsed_after_finish"} <= set(either)
+
+
+def test_a_150_km_ultra_without_a_duration_is_long_too() -> None:
+    """The coach's own distance, no time given: estimated far beyond four hours."""
+    diagnosis = api.diagnose_answers({"event_distance_km": 150, "terrain": "mountain",
+                                      "drank_beyond_thirst": True})
+    assert diagnosis.estimated["event_duration_h"].value > 12
+    assert diagnosis.findings["long_event"] > 0.2
+    assert "event_duration_h" not in diagnosis.answers.values
