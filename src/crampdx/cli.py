@@ -7,7 +7,6 @@ it needs (experta, rich, questionary) when it runs.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -125,22 +124,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _write_output(path: str, text: str) -> None:
-    """Write atomically: a failure never leaves half a report behind."""
-    target = Path(path)
-    if target.is_dir():
-        raise CrampdxError("is a directory; give a file name for the report", path=target)
-    temporary = target.with_name(f".{target.name}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, target)
-    except OSError as exc:
-        raise CrampdxError(f"cannot write the report: {exc.strerror or exc}", path=target) \
-            from None
+    """Write atomically (crampdx.safeio): a failure never leaves half a report behind."""
+    from crampdx.safeio import write_atomic
+
+    write_atomic(path, text, doing="write the report")
 
 
 def cmd_debrief(args: argparse.Namespace) -> int:
     from crampdx import api
 
+    if args.output == "-":  # the usual spelling of "standard output"
+        args.output = None
     fmt = args.format or (FORMAT_BY_SUFFIX.get(Path(args.output).suffix.lower(), "terminal")
                           if args.output else "terminal")
     weeks = weeks_argument(args.weeks)
@@ -179,14 +173,13 @@ def cmd_debrief(args: argparse.Namespace) -> int:
 
         text = extras.html(html.render(diagnoses, kb))
     elif fmt == "json":
-        import json
-
         from crampdx.render.json import to_dict
+        from crampdx.textsafe import json_text
 
         documents = [extras.json(i, dict(to_dict(d, kb), file=str(path)))
                      for i, (d, path) in enumerate(zip(diagnoses, paths))]
         payload = documents[0] if len(args.answers) == 1 else documents
-        text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+        text = json_text(payload) + "\n"
     elif fmt == "markdown":
         from crampdx.render import markdown
 
@@ -194,11 +187,12 @@ def cmd_debrief(args: argparse.Namespace) -> int:
                                  for i, d in enumerate(diagnoses))
     else:
         from crampdx.render import terminal
+        from crampdx.textsafe import one_line
 
         if args.output is None:
             for index, diagnosis in enumerate(diagnoses):
                 if len(args.answers) > 1:
-                    print(("\n" if index else "") + f"== {paths[index]} ==")
+                    print(("\n" if index else "") + f"== {one_line(paths[index])} ==")
                 if extras.active:
                     extras.terminal(index, diagnosis, sys.stdout)
                 else:

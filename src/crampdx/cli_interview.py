@@ -271,28 +271,15 @@ def answers_text(flow: "Interview", path: Path, *, complete: bool,
 
 def write_atomically(path: Path, text: str, *, _while_writing: Callable[[], None] | None = None
                      ) -> None:
-    """Write a temporary file, then rename it over `path`, with Ctrl-C ignored meanwhile: a
-    second Ctrl-C while saving neither loses the answers nor leaves half a file behind."""
-    from crampdx.errors import CrampdxError
+    """Save with crampdx.safeio's writer, with Ctrl-C ignored meanwhile: a second Ctrl-C while
+    saving neither loses the answers nor leaves half a file behind (SIGTERM and SIGHUP wait
+    until the file is whole)."""
+    from crampdx.safeio import write_atomic
 
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main else None
-    temporary = path.with_name(f".{path.name}.tmp")
     try:
-        with open(temporary, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            if _while_writing is not None:
-                _while_writing()
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except OSError as exc:
-        try:
-            temporary.unlink()
-        except OSError:
-            pass
-        raise CrampdxError(f"cannot save the answers: {exc.strerror or exc}", path=path) \
-            from None
+        write_atomic(path, text, doing="save the answers", _while_writing=_while_writing)
     finally:
         if in_main:
             signal.signal(signal.SIGINT, previous if previous is not None

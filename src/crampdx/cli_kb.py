@@ -190,16 +190,12 @@ def _load_clean(args: argparse.Namespace) -> "tuple[LoadResult | None, int]":
 
 def _write(path: str, text: str) -> None:
     from crampdx.errors import CrampdxError
+    from crampdx.safeio import write_atomic
 
     target = Path(path)
-    temporary = target.with_name(f".{target.name}.tmp")
-    try:
-        if target.parent and not target.parent.is_dir():
-            raise CrampdxError("no such directory", path=target.parent)
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, target)
-    except OSError as exc:
-        raise CrampdxError(f"cannot write: {exc.strerror or exc}", path=target) from None
+    if target.parent and not target.parent.is_dir():
+        raise CrampdxError("no such directory", path=target.parent)
+    write_atomic(target, text, doing="write")
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -358,7 +354,7 @@ def _docs(args: argparse.Namespace) -> int:
     if result is None:
         return status
     text = markdown(result.kb, case_count=len(result.cases))
-    if args.output:
+    if args.output and args.output != "-":
         _write(args.output, text)
         print(f"crampdx: knowledge reference written to {args.output}", file=sys.stderr)
     else:

@@ -25,6 +25,7 @@ MAX_DEPTH = 40
 MAX_EXPANDED_VALUES = 250_000
 # Tags SafeLoader would build that are not plain data; refused like Python object tags.
 REFUSED_TAGS = ("binary", "set", "omap", "pairs")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Located:
@@ -130,6 +131,20 @@ class _LocatingConstructor(yaml.constructor.SafeConstructor):
             data._positions[index] = _pos(child)
         self.depth -= 1
 
+    def _construct_str(self, node: yaml.ScalarNode) -> str:
+        """Text with a lone surrogate ("\\ud800" in a quoted string) is not Unicode: every
+        output would fail to encode it, so it is refused where it is read."""
+        value = self.construct_scalar(node)
+        if _SURROGATE.search(value):  # JSON writes an emoji as a pair of escapes: join them
+            value = value.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
+        if _SURROGATE.search(value):
+            line, column = _pos(node)
+            found = _SURROGATE.search(value).group()  # type: ignore[union-attr]
+            raise CrampdxError(f"text holds a lone surrogate (\\u{ord(found):04x}), which is "
+                               "not a character; write the character itself or delete it",
+                               path=self.path, line=line, column=column)
+        return value
+
     def _enter(self, node: yaml.Node) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
@@ -140,6 +155,7 @@ class _LocatingConstructor(yaml.constructor.SafeConstructor):
 
 _LocatingConstructor.add_constructor("tag:yaml.org,2002:map", _LocatingConstructor._construct_map)
 _LocatingConstructor.add_constructor("tag:yaml.org,2002:seq", _LocatingConstructor._construct_seq)
+_LocatingConstructor.add_constructor("tag:yaml.org,2002:str", _LocatingConstructor._construct_str)
 for _tag in REFUSED_TAGS:
     _LocatingConstructor.add_constructor(f"tag:yaml.org,2002:{_tag}", _LocatingConstructor._refuse)
 
@@ -233,24 +249,10 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 
 def read_text(path: Path, *, what: str = "file", max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Read a user's file, turning every OS problem into a one-line CrampdxError."""
-    try:
-        if path.is_dir():
-            raise CrampdxError(f"is a directory, not {_article(what)} {what}", path=path)
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise CrampdxError(f"{what} is {size:,} bytes; crampdx reads at most {max_bytes:,}",
-                               path=path)
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CrampdxError(f"no such {what}", path=path) from None
-    except PermissionError:
-        raise CrampdxError(f"cannot read {what}: permission denied", path=path) from None
-    except UnicodeDecodeError as exc:
-        raise CrampdxError(f"not UTF-8 text (byte {exc.start}): save the {what} as UTF-8",
-                           path=path) from None
-    except OSError as exc:
-        raise CrampdxError(f"cannot read {what}: {exc.strerror or exc}", path=path) from None
+    """Read a user's file, bounded (crampdx.safeio), every OS problem a one-line CrampdxError."""
+    from crampdx.safeio import read_text_bounded
+
+    return read_text_bounded(path, max_bytes=max_bytes, what=what)
 
 
 def _load(loader_class: type, text: str, path: str,

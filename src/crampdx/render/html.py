@@ -11,6 +11,7 @@ from typing import Any, Iterable
 from crampdx.diagnosis import CauseResult, Diagnosis
 from crampdx.knowledge.model import EVIDENCE_WORDS, KnowledgeBase
 from crampdx.plan import PlanItem
+from crampdx.textsafe import terminal
 from crampdx.render.common import (
     LEVEL_NOTES,
     NEXT_RACE_GROUP,
@@ -98,7 +99,8 @@ code { font-size: .85em; }
 
 
 def _e(text: object) -> str:
-    return escape(str(text), quote=True)
+    """HTML-escaped, with control and bidi characters shown as escapes (crampdx.textsafe)."""
+    return escape(terminal(text), quote=True)
 
 
 def _badge(evidence: str) -> str:

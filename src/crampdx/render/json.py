@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from crampdx import __version__
@@ -109,4 +108,6 @@ def to_dict(diagnosis: Diagnosis, kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def render(diagnosis: Diagnosis, kb: KnowledgeBase) -> str:
-    return json.dumps(to_dict(diagnosis, kb), indent=2, ensure_ascii=False) + "\n"
+    from crampdx.textsafe import json_text
+
+    return json_text(to_dict(diagnosis, kb)) + "\n"

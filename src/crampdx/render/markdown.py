@@ -25,11 +25,12 @@ from crampdx.render.common import (
     weeks_label,
 )
 from crampdx.knowledge.model import EVIDENCE_WORDS
+from crampdx.textsafe import markdown as _md
 
 
 def _cell(text: str) -> str:
-    """Table cells: one line, pipes escaped."""
-    return " ".join(text.split()).replace("|", "\\|")
+    """Table cells: one line, pipes and every other Markdown syntax escaped."""
+    return _md(text)
 
 
 def _plan(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
@@ -39,10 +40,10 @@ def _plan(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
         return []
     out = [f"## {PLAN_TITLE}\n"]
     if plan.summary:
-        out.append(f"{plan.summary}\n")
+        out.append(f"{_md(plan.summary)}\n")
     facts = race_line(kb, plan)
     if facts:
-        out.append(f"**Sized for:** {facts}\n")
+        out.append(f"**Sized for:** {_md(facts)}\n")
     for section, groups in plan_groups(plan):
         out.append(f"### {section_title(section, plan)}\n")
         if section in SECTION_NOTES:
@@ -50,7 +51,7 @@ def _plan(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
         for cause, items in groups:
             if section == "training":
                 heading = f"For {kb.causes[cause].name}" if cause else NEXT_RACE_GROUP
-                out.append(f"#### {heading}\n")
+                out.append(f"#### {_md(heading)}\n")
             out.append("| What to do | Source | Evidence |")
             out.append("|---|---|---|")
             for item in items:
@@ -62,7 +63,7 @@ def _plan(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
             out.append("")
             for item in items:
                 if item.schedule:
-                    out.append(f"**{item.title}, week by week**\n")
+                    out.append(f"**{_md(item.title)}, week by week**\n")
                     out.append("| Weeks | |")
                     out.append("|---|---|")
                     out.extend(f"| {weeks_label(row)} | {_cell(row.text)} |"
@@ -74,7 +75,7 @@ def _plan(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
 def render(diagnosis: Diagnosis, kb: KnowledgeBase) -> str:
     out: list[str] = []
     meta = diagnosis.answers.meta
-    title = " · ".join(meta[k] for k in ("athlete", "event", "date") if k in meta)
+    title = " · ".join(_md(meta[k]) for k in ("athlete", "event", "date") if k in meta)
     out.append(f"# Cramp debrief{': ' + title if title else ''}\n")
     out.append(f"_{answered_line(diagnosis)}._\n")
     for note in derived_notes(diagnosis):
@@ -88,9 +89,9 @@ def render(diagnosis: Diagnosis, kb: KnowledgeBase) -> str:
             note = ""
         for flag in flags:
             facts = evidence_facts(kb, flag, diagnosis.answers.derived, diagnosis.estimated)
-            out.append(f"- **{flag_label(kb, flag)}.** {flag.rule.because}  \n"
-                       f"  **Do now:** {flag.rule.action}  \n"
-                       f"  _{source_label(kb, flag.rule.source)}; answers: {facts}_")
+            out.append(f"- **{flag_label(kb, flag)}.** {_md(flag.rule.because)}  \n"
+                       f"  **Do now:** {_md(flag.rule.action)}  \n"
+                       f"  _{_md(source_label(kb, flag.rule.source))}; answers: {_md(facts)}_")
         out.append("")
     if note:
         out.append(f"## {UNSCREENED_TITLE}\n\n{note}\n")
@@ -101,24 +102,24 @@ def render(diagnosis: Diagnosis, kb: KnowledgeBase) -> str:
                    "(see below) for a sharper picture.\n")
     for rank, cause in enumerate(diagnosis.causes, 1):
         lead = " (leading)" if cause.id in diagnosis.leading else ""
-        out.append(f"### {rank}. {cause.name}{lead}: {cause.certainty:.0%}\n")
+        out.append(f"### {rank}. {_md(cause.name)}{lead}: {cause.certainty:.0%}\n")
         out.append(f"`{bar(cause.certainty, 20)}`\n")
-        out.append(f"{cause.summary}\n")
+        out.append(f"{_md(cause.summary)}\n")
         out.append("| | rule | certainty | answers and findings | source |")
         out.append("|---|---|---|---|---|")
         for item in cause.support + cause.against:
             sign = "for" if item.certainty > 0 else "**against**"
             facts = evidence_facts(kb, item, diagnosis.answers.derived, diagnosis.estimated)
-            out.append(f"| {sign} | {item.rule.because} (`{item.rule.id}`) | "
-                       f"{item.certainty:+.2f} | {facts} | "
-                       f"{source_label(kb, item.rule.source)} |")
+            out.append(f"| {sign} | {_cell(item.rule.because)} (`{item.rule.id}`) | "
+                       f"{item.certainty:+.2f} | {_cell(facts)} | "
+                       f"{_cell(source_label(kb, item.rule.source))} |")
         out.append("")
 
     if diagnosis.ruled_out:
         out.append("## Unlikely causes\n")
         for cause in diagnosis.ruled_out:
             reasons = "; ".join(e.rule.because for e in cause.against)
-            out.append(f"- **{cause.name}** ({cause.certainty:+.2f}): {reasons}")
+            out.append(f"- **{_md(cause.name)}** ({cause.certainty:+.2f}): {_md(reasons)}")
         out.append("")
 
     out.extend(_plan(diagnosis, kb))
@@ -126,16 +127,16 @@ def render(diagnosis: Diagnosis, kb: KnowledgeBase) -> str:
     cited = cited_sources(diagnosis)
     if cited:
         out.append("## Sources\n")
-        out.extend(f"- {source_label(kb, s, full=True)}" for s in cited)
+        out.extend(f"- {_md(source_label(kb, s, full=True))}" for s in cited)
         out.append("")
 
     if diagnosis.unanswered:
         out.append("## Questions that would sharpen this\n")
         for question in diagnosis.unanswered:
-            out.append(f"- {question.ask} (`{question.id}`; informs: "
+            out.append(f"- {_md(question.ask)} (`{question.id}`; informs: "
                        f"{', '.join(question.informs)})")
         out.append("")
 
     for notice in kb.notices.values():
-        out.append(f"## {notice.title}\n\n{notice.text}\n")
+        out.append(f"## {_md(notice.title)}\n\n{_md(notice.text)}\n")
     return "\n".join(out).rstrip() + "\n"

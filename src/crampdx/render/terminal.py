@@ -16,6 +16,8 @@ from rich.text import Text
 
 from crampdx.diagnosis import Diagnosis
 from crampdx.knowledge.model import KnowledgeBase
+from crampdx.textsafe import one_line as _one
+from crampdx.textsafe import terminal as _t
 from crampdx.render.common import (
     FLAG_LABELS,
     LEVEL_NOTES,
@@ -38,6 +40,8 @@ from crampdx.render.common import (
     weeks_label,
 )
 
+# Narrower than this, rich would drop words from the panels; a narrower terminal wraps lines.
+MIN_WIDTH = 40
 LEVEL_STYLES = {"emergency": "bold white on red", "see_doctor": "bold black on yellow",
                 "self_care": "bold green", "unscreened": "bold black on yellow"}
 
@@ -70,11 +74,11 @@ def _triage(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[Panel]:
             note = ""
         for flag in flags:
             rows.append(_hanging(Text("▲ ", style="bold"), Text.assemble(
-                (flag_label(kb, flag) + ": ", "bold"), flag.rule.because), 0))
-            rows.append(_indent(Text.assemble(("Do now: ", "bold"), flag.rule.action), 2))
+                (flag_label(kb, flag) + ": ", "bold"), _t(flag.rule.because)), 0))
+            rows.append(_indent(Text.assemble(("Do now: ", "bold"), _t(flag.rule.action)), 2))
             facts = evidence_facts(kb, flag, diagnosis.answers.derived, diagnosis.estimated)
-            rows.append(_indent(Text(f"{facts} · "
-                                     f"{source_label(kb, flag.rule.source)}", style="dim"), 2))
+            rows.append(_indent(Text(_t(f"{facts} · {source_label(kb, flag.rule.source)}"),
+                                     style="dim"), 2))
         style = LEVEL_STYLES["unscreened"] if not flags and not diagnosis.triage.screened \
             else LEVEL_STYLES[level]
         panels.append(Panel(Group(*rows), title=Text(f" {title} ", style=style),
@@ -96,25 +100,25 @@ def _causes(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[RenderableType]:
         leading = cause.id in diagnosis.leading
         mark = Text.assemble((f"{rank}. ", "bold" if leading else ""),
                              (bar(cause.certainty), "cyan"), f" {cause.certainty:>4.0%}  ")
-        parts.append(_hanging(mark, Text(cause.name, style="bold" if leading else ""), 0))
+        parts.append(_hanging(mark, Text(_t(cause.name), style="bold" if leading else ""), 0))
         if not leading:  # minor causes: their strongest reason; the rest is in --format markdown
             if cause.support:
-                parts.append(_indent(Text(cause.support[0].rule.because, style="dim"), 3))
+                parts.append(_indent(Text(_t(cause.support[0].rule.because), style="dim"), 3))
             continue
-        parts.append(_indent(Text(cause.summary, style="italic"), 3))
+        parts.append(_indent(Text(_t(cause.summary), style="italic"), 3))
         for item in cause.support + cause.against:
             mark, style = ("+ ", "green") if item.certainty > 0 else ("− ", "red")
             facts = evidence_facts(kb, item, diagnosis.answers.derived, diagnosis.estimated)
             parts.append(_hanging(Text(mark, style=style), Text.assemble(
-                item.rule.because,
-                (f"\n{facts}\n{item.rule.id} {item.certainty:+.2f} · "
-                 f"{source_label(kb, item.rule.source)}", "dim")), 3))
+                _t(item.rule.because),
+                (_t(f"\n{facts}\n{item.rule.id} {item.certainty:+.2f} · "
+                    f"{source_label(kb, item.rule.source)}"), "dim")), 3))
     if diagnosis.ruled_out:
         parts.append(_heading("Unlikely"))
         for cause in diagnosis.ruled_out:
             reasons = " ".join(e.rule.because for e in cause.against)
             parts.append(_hanging(Text("− ", style="red"), Text.assemble(
-                (cause.name, "bold"), f" ({cause.certainty:+.2f}): {reasons}"), 2))
+                (_t(cause.name), "bold"), _t(f" ({cause.certainty:+.2f}): {reasons}")), 2))
     return parts
 
 
@@ -125,10 +129,10 @@ def _plan(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[RenderableType]:
         return []
     parts: list[RenderableType] = [_heading(PLAN_TITLE)]
     if plan.summary:
-        parts.append(Text(plan.summary))
+        parts.append(Text(_t(plan.summary)))
     facts = race_line(kb, plan)
     if facts:
-        parts.append(Text.assemble(("Sized for: ", "bold"), facts))
+        parts.append(Text.assemble(("Sized for: ", "bold"), _t(facts)))
     for section, groups in plan_groups(plan):
         parts.append(Text(f"\n{section_title(section, plan)}", style="bold"))
         if section in SECTION_NOTES:
@@ -136,24 +140,25 @@ def _plan(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[RenderableType]:
         for cause, items in groups:
             if section == "training":
                 heading = f"For {kb.causes[cause].name}" if cause else NEXT_RACE_GROUP
-                parts.append(_indent(Text(heading, style="italic"), 1))
+                parts.append(_indent(Text(_t(heading), style="italic"), 1))
             for item in items:
                 parts.append(_hanging(Text("• ", style="bold"), Text.assemble(
-                    (f"{item.title}: " if item.title else "", "bold"), item.text,
-                    (f"  ({source_label(kb, item.source)})", "dim")), 2))
+                    (_t(f"{item.title}: ") if item.title else "", "bold"), _t(item.text),
+                    (_t(f"  ({source_label(kb, item.source)})"), "dim")), 2))
                 if item.schedule:
                     grid = Table.grid(padding=(0, 2))
                     grid.add_column(no_wrap=True, style="dim")
                     grid.add_column()
                     for row in item.schedule:
-                        grid.add_row(weeks_label(row), row.text)
+                        # Text, not str: a table parses a str as rich markup
+                        grid.add_row(weeks_label(row), Text(_t(row.text)))
                     parts.append(_indent(grid, 4))
     return parts
 
 
 def render_to(console: Console, diagnosis: Diagnosis, kb: KnowledgeBase) -> None:
     meta = diagnosis.answers.meta
-    heading = " · ".join(meta[k] for k in ("athlete", "event", "date") if k in meta)
+    heading = " · ".join(_one(meta[k]) for k in ("athlete", "event", "date") if k in meta)
     console.print(Text.assemble(("Cramp debrief", "bold"), f": {heading}" if heading else ""))
     console.print(Text(answered_line(diagnosis), style="dim"))
     for note in derived_notes(diagnosis):
@@ -166,21 +171,23 @@ def render_to(console: Console, diagnosis: Diagnosis, kb: KnowledgeBase) -> None
         console.print(_heading("Questions that would sharpen this"))
         for question in diagnosis.unanswered:
             console.print(_hanging(Text("? "), Text.assemble(
-                question.ask, (f"  [{question.id}: {', '.join(question.informs)}]", "dim")), 2))
+                _t(question.ask), (f"  [{question.id}: {', '.join(question.informs)}]", "dim")),
+                2))
     for notice in kb.notices.values():
-        console.print(_heading(notice.title))
-        console.print(Text(notice.text, style="dim"))
+        console.print(_heading(_t(notice.title)))
+        console.print(Text(_t(notice.text), style="dim"))
 
 
 def render(diagnosis: Diagnosis, kb: KnowledgeBase, file: IO[str] | None = None,
            *, width: int | None = None) -> str:
     """Render to a terminal `file` in colour; to any other file (a pipe), or with no file
     (returned), as plain text without the trailing spaces rich pads lines with."""
+    if width is None:
+        width = Console(file=file).width if file is not None else 80
+    width = max(MIN_WIDTH, width)  # COLUMNS=0 or 5 must not swallow the red flags
     if file is not None and _is_terminal(file):
         render_to(Console(file=file, width=width, highlight=False), diagnosis, kb)
         return ""
-    if width is None:
-        width = Console(file=file).width if file is not None else 80
     console = Console(record=True, width=width, color_system=None, file=_Null(),
                       highlight=False)
     render_to(console, diagnosis, kb)

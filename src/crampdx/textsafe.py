@@ -1,0 +1,94 @@
+"""Text from answers, overlays and file names, made safe for what it is written into.
+
+One function per output kind, called where user or knowledge text is inserted:
+
+- `terminal` (and `one_line` for messages): control characters (C0 such as ESC, DEL, C1),
+  bidirectional overrides and line separators are shown as visible escapes (``\\x1b``,
+  ``\\u202e``), so no answer can clear the screen, set a window title, plant an OSC 8 link or
+  reorder what a line says; `one_line` also turns newlines into spaces, so an error stays one
+  line.
+- `markdown`: the above, newlines removed, and every character Markdown could read as syntax
+  (headings, emphasis, links, images, code, raw HTML, table pipes) backslash-escaped.
+- `json_text`: JSON escapes C0 itself; bidi, C1 and line-separator characters are written as
+  ``\\uXXXX`` too, so the document still decodes to the same values.
+- HTML uses `html.escape` over `terminal` (crampdx.render.html); rich is given `Text` objects,
+  which it never parses as markup (`rich_markup` exists for a place that needs a markup string).
+
+Standard library only: errors.py uses it, and `crampdx --version` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+# C0 controls except newline and tab, DEL, C1 controls, Arabic letter mark, LRM/RLM, line and
+# paragraph separators, bidi embeddings/overrides/isolates, and lone surrogates.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+                     "\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NEWLINES = re.compile(r"[\t\n]+")
+# `_` inside a word (snake_case) never starts emphasis, so it stays readable there.
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*{}\[\]<>#|~&]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+_MARKDOWN_BLOCK_START = re.compile(r"^(\s*)([-+=]|\d+[.)])")
+MAX_EXCERPT = 60
+MAX_MESSAGE = 1_000
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def unsafe_characters(text: str) -> list[str]:
+    """The characters `terminal` would escape, each once, as escapes ("\\x1b")."""
+    return sorted({_visible(m) for m in _UNSAFE.finditer(text)})
+
+
+def terminal(text: Any) -> str:
+    """Text for a terminal: control, bidi and separator characters as visible escapes;
+    newlines and tabs kept (a renderer wraps them)."""
+    return _UNSAFE.sub(_visible, str(text))
+
+
+def one_line(text: Any) -> str:
+    """`terminal`, with newlines and tabs as single spaces: for headings and messages."""
+    return _NEWLINES.sub(" ", terminal(text).replace("\r", " "))
+
+
+def excerpt(value: Any, limit: int = MAX_EXCERPT) -> str:
+    """A user's value quoted in a message: one escaped line, at most `limit` characters."""
+    text = one_line(value if isinstance(value, str) else repr(value))
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def message(text: Any, limit: int = MAX_MESSAGE) -> str:
+    """A whole error message as one escaped line of bounded length."""
+    line = one_line(text)
+    return line if len(line) <= limit else line[:limit - 1] + "…"
+
+
+def markdown(text: Any) -> str:
+    """Inline Markdown text that reads literally: no heading, list, link, image, emphasis,
+    code, table cell break or raw HTML can come from it."""
+    line = " ".join(one_line(text).split())
+    line = _MARKDOWN_SYNTAX.sub(r"\\\1", line)
+    return _MARKDOWN_BLOCK_START.sub(r"\1\\\2", line)
+
+
+def json_text(payload: Any, *, indent: int | None = 2) -> str:
+    """JSON with non-ASCII kept readable, but bidi, C1 and separator characters escaped."""
+    text = json.dumps(payload, indent=indent, ensure_ascii=False)
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def rich_markup(text: Any) -> str:
+    """For the rare place rich needs a markup string: the text shown literally."""
+    from rich.markup import escape
+
+    return escape(terminal(text))
+
+
+def has_surrogates(text: str) -> bool:
+    """Lone surrogates cannot be encoded as UTF-8: every output of such text would fail."""
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
