@@ -258,7 +258,8 @@ def test_report_that_fails_at_the_end_says_where_the_answers_are(
     folder.mkdir()
     saved = tmp_path / "race.yaml"
 
-    def answer_then_lose_the_folder(flow: Interview, asker: object) -> interview.Outcome:
+    def answer_then_lose_the_folder(flow: Interview, asker: object,
+                                    **_: object) -> interview.Outcome:
         flow.answer("fainted", False)
         folder.rmdir()
         return interview.Outcome()

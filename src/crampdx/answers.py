@@ -12,7 +12,8 @@ from typing import Any
 
 from crampdx.errors import CrampdxError, did_you_mean
 from crampdx.knowledge.model import KnowledgeBase, Question
-from crampdx.units import UnitError, parse_quantity
+from crampdx.textsafe import excerpt
+from crampdx.units import UnitError, quantity_readings
 from crampdx.yamlio import MAX_FILE_BYTES, LocatedDict, load_yaml_file, type_name
 
 META_KEYS = ("athlete", "event", "date", "notes")
@@ -54,23 +55,41 @@ def coerce(question: Question, value: Any) -> Any:
             return True
         if word in FALSE_WORDS:
             return False
-        raise AnswerError(f"expected yes or no (true/false), not {value!r}")
+        raise AnswerError(f"expected yes or no (true/false), not {excerpt(value)}")
     if qtype == "number":
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise AnswerError(f"expected a number, not {type_name(value)}")
         try:
-            number = parse_quantity(value, question.unit) if isinstance(value, str) \
-                else float(value)
+            readings = quantity_readings(value, question.unit) if isinstance(value, str) \
+                else [float(value)]
         except UnitError as exc:
             raise AnswerError(str(exc)) from None
-        if number != number or number in (float("inf"), float("-inf")):
-            raise AnswerError(f"expected a finite number, not {value!r}")
-        if question.range and not question.range[0] <= number <= question.range[1]:
+        except OverflowError:
+            raise AnswerError(f"expected a finite number, not {excerpt(value)}") from None
+        unit = f" {question.unit}" if question.unit else ""
+        if any(number != number or number in (float("inf"), float("-inf"))
+               for number in readings):
+            raise AnswerError(f"expected a finite number, not {excerpt(value)}")
+        if question.range:
             low, high = question.range
-            unit = f" {question.unit}" if question.unit else ""
-            shown = f"{number:g}{unit}" + (f" (from {value!r})" if isinstance(value, str) else "")
-            raise AnswerError(f"{shown} is out of range: expected {low:g} to {high:g}{unit}")
-        return int(number) if number.is_integer() and not question.unit else round(number, 3)
+            fitting = [number for number in readings if low <= number <= high]
+            if not fitting and len(readings) > 1:
+                raise AnswerError(
+                    f"'{excerpt(value)}' reads as {readings[0]:g}{unit} (comma grouping "
+                    f"thousands) or {readings[1]:g}{unit} (decimal comma), and neither is "
+                    f"within {low:g} to {high:g}{unit}")
+            if not fitting:
+                shown = f"{readings[0]:g}{unit}" + (
+                    f" (from '{excerpt(value)}')" if isinstance(value, str) else "")
+                raise AnswerError(f"{shown} is out of range: expected {low:g} to "
+                                  f"{high:g}{unit}")
+            readings = fitting
+        number = readings[0]
+        if not question.unit:  # a count (how many runs, years): whole numbers only
+            if not number.is_integer():
+                raise AnswerError(f"a count takes a whole number, not {excerpt(value)}")
+            return int(number)
+        return round(number, 3)
     if qtype == "choice":
         if isinstance(value, list):
             raise AnswerError(f"takes one of {', '.join(question.choices)}, not a list")
@@ -100,9 +119,35 @@ def _choice(question: Question, value: Any) -> str:
         for choice, label in question.choices.items():
             if word == label.strip().lower().replace(" ", "_"):
                 return choice
-    shown = value if isinstance(value, str) else type_name(value)
+    shown = excerpt(value) if isinstance(value, str) else type_name(value)
     raise AnswerError(f"'{shown}' is not a choice{did_you_mean(str(value), question.choices)}; "
                       f"choose from: {', '.join(question.choices)}")
+
+
+# Free text is shown in every report: a name is one line, notes a page at most.
+META_LIMITS = {"athlete": (200, 1), "event": (200, 1), "date": (100, 1), "notes": (5_000, 100)}
+
+
+def meta_text(key: str, value: Any, path: str, line: int | None = None,
+              column: int | None = None) -> str | None:
+    """A free-text answer (athlete, event, date, notes), checked for type, length and lines;
+    None when it is empty."""
+    if value is None:
+        return None
+    if isinstance(value, (list, dict)):
+        raise CrampdxError(f"{key}: expected text, not {type_name(value)}", path=path,
+                           line=line, column=column)
+    text = (value.isoformat() if isinstance(value, _dt.date) else str(value)).strip()
+    most, lines = META_LIMITS[key]
+    if len(text) > most:
+        raise CrampdxError(f"{key}: {len(text):,} characters is too long; write at most "
+                           f"{most:,}", path=path, line=line, column=column)
+    count = text.count("\n") + 1
+    if count > lines:
+        expected = "one line" if lines == 1 else f"at most {lines} lines"
+        raise CrampdxError(f"{key}: {count:,} lines; write {expected}", path=path, line=line,
+                           column=column)
+    return text or None
 
 
 def parse_answers(data: Any, kb: KnowledgeBase, path: str = "<answers>") -> Answers:
@@ -116,14 +161,14 @@ def parse_answers(data: Any, kb: KnowledgeBase, path: str = "<answers>") -> Answ
     for key, value in data.items():
         line, column = data.position_of(key) if isinstance(data, LocatedDict) else (None, None)
         if key in META_KEYS:
-            if value is not None:
-                answers.meta[key] = value.isoformat() if isinstance(value, _dt.date) \
-                    else str(value)
+            text = meta_text(key, value, path, line, column)
+            if text:
+                answers.meta[key] = text
             continue
         question = kb.questions.get(key) if isinstance(key, str) else None
         if question is None:
             hint = did_you_mean(str(key), list(kb.questions) + list(META_KEYS))
-            raise CrampdxError(f"unknown question '{key}'{hint}; "
+            raise CrampdxError(f"unknown question '{excerpt(key)}'{hint}; "
                                "'crampdx questions' lists them all",
                                path=path, line=line, column=column)
         try:
@@ -178,3 +223,90 @@ def dump_answers(answers: Answers, kb: KnowledgeBase, *, header: str = "") -> st
             document[question_id] = list(value) if isinstance(value, tuple) else value
     body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, default_flow_style=None)
     return "\n".join(lines + [body]) if lines else body
+
+
+def keep_comments(original: str, fresh: str) -> str:
+    """`fresh` (a dump_answers text) with the comments and blank lines of `original` (the file
+    it replaces) kept: each answer's lines are rewritten in place, a comment on an answer's
+    own line stays when the answer still fits on one line, new answers go at the end, and the
+    generated header is replaced. Falls back to `fresh` unless the result reads back the same,
+    so keeping comments can never change or lose an answer."""
+    from crampdx.yamlio import parse_yaml
+
+    try:
+        before, after = parse_yaml(original, "<original>"), parse_yaml(fresh, "<fresh>")
+    except CrampdxError:
+        return fresh
+    if not isinstance(before, LocatedDict) or not isinstance(after, LocatedDict) or not before:
+        return fresh
+    old, new = original.splitlines(), fresh.splitlines()
+    old_spans, new_spans = _spans(before, old), _spans(after, new)
+    first_new = min((start for start, _ in new_spans.values()), default=len(new))
+    header = [line for line in new[:first_new] if line.strip()]
+    first_old = min(start for start, _ in old_spans.values())
+    lead = old[:first_old]
+    generated = [i for i, line in enumerate(lead) if line.startswith(HEADER_START)]
+    if generated:
+        index = generated[0]
+        end = index + 1
+        while end < len(lead) and lead[end].startswith("# ") and \
+                lead[end][2:].startswith(HEADER_LINES):
+            end += 1
+        lead = lead[:index] + header + lead[end:]
+    else:
+        lead = header + lead
+    out = list(lead)
+    cursor = first_old
+    for key, (start, end) in sorted(old_spans.items(), key=lambda item: item[1]):
+        out.extend(old[cursor:start])  # the comments and blank lines before this answer
+        cursor = end
+        if key not in new_spans:
+            continue
+        lines = new[new_spans[key][0]:new_spans[key][1]]
+        if end - start == 1 and len(lines) == 1:
+            lines = [lines[0] + _inline_comment(old[start], before[key])]
+        out.extend(lines)
+    out.extend(old[cursor:])
+    for key, (start, end) in new_spans.items():
+        if key not in old_spans:
+            out.extend(new[start:end])
+    merged = "\n".join(out) + "\n"
+    try:
+        same = dict(parse_yaml(merged, "<merged>") or {}) == dict(after)
+    except CrampdxError:
+        same = False
+    return merged if same else fresh
+
+
+HEADER_START = "# crampdx interview answers ("
+HEADER_LINES = ("Report: ", "Continue or change: ", '"don\'t know" means')
+
+
+def _spans(data: LocatedDict, lines: list[str]) -> dict[Any, tuple[int, int]]:
+    """Each top-level key's lines [start, end), 0-based, without the comments and blank lines
+    that follow it (they belong to the next key, or to the end of the file)."""
+    starts = sorted((data.position_of(key)[0] - 1, key) for key in data)
+    spans: dict[Any, tuple[int, int]] = {}
+    for index, (start, key) in enumerate(starts):
+        end = starts[index + 1][0] if index + 1 < len(starts) else len(lines)
+        while end > start + 1 and (not lines[end - 1].strip()
+                                   or lines[end - 1].lstrip().startswith("#")):
+            end -= 1
+        spans[key] = (start, end)
+    return spans
+
+
+def _inline_comment(line: str, value: Any) -> str:
+    """The '  # ...' at the end of `line`, if cutting it off leaves the same value."""
+    from crampdx.yamlio import parse_yaml
+
+    cut = line.rfind(" #")
+    if cut < 0:
+        return ""
+    try:
+        kept = parse_yaml(line[:cut], "<line>")
+    except CrampdxError:
+        return ""
+    if isinstance(kept, dict) and len(kept) == 1 and list(kept.values())[0] == value:
+        return "  " + line[cut:].lstrip()
+    return ""

@@ -73,10 +73,7 @@ def run(args: argparse.Namespace) -> int:
     if not sys.stdin.isatty():
         raise CrampdxError("the interview needs a terminal to ask its questions; for answers in "
                            "a file, run 'crampdx debrief FILE'")
-    from rich.console import Console
-
     from crampdx import api
-    from crampdx import interview as flow_module
     from crampdx.answers import load_answers
 
     compiled = api.reasoner(args.kb)
@@ -85,12 +82,27 @@ def run(args: argparse.Namespace) -> int:
     prefilled = load_answers(Path(args.answers), kb) if args.answers else None
     resumed, skipped = load_progress(Path(args.resume), kb) if args.resume else (None, [])
     save_path = choose_save_path(args.save, args.resume)
+    with AnswersLock(save_path):
+        return _interview(args, compiled, report, prefilled, resumed, skipped, save_path)
+
+
+def _interview(args: argparse.Namespace, compiled: Any, report: argparse.Namespace,
+               prefilled: Any, resumed: Any, skipped: list[str], save_path: Path) -> int:
+    """The questions (saving after every answer), then the report; the save file is locked."""
+    from rich.console import Console
+
+    from crampdx import interview as flow_module
+    from crampdx.errors import CrampdxError
+
     from crampdx import cli_activity
 
+    kb = compiled.kb
     derived = cli_activity.derive_from_args(args)  # a bad race file stops here, before asking
     files = _activity(args)
     watch = cli_activity.gaps(derived, kb, prefilled, resumed) if derived else None
     cli_activity.print_warnings(derived)
+    # Saving into the resumed file keeps its comments (only the answers are rewritten).
+    original = _read_original(save_path) if args.resume else None
     flow = flow_module.Interview(compiled, prefilled=prefilled, resumed=resumed, skipped=skipped,
                                  derived=watch)
     if watch is not None:
@@ -102,21 +114,35 @@ def run(args: argparse.Namespace) -> int:
     asker.intro(flow, prefilled_from=args.answers, resumed_from=args.resume)
     for line in cli_activity.describe(watch, kb) if watch else ():
         console.print(line, soft_wrap=True)
+
+    def save(complete: bool) -> None:
+        save_or_show(save_path, flow, console, complete=complete, kb_dirs=args.kb,
+                     original=original)
+
+    previous = _stop_on_signals()
     try:
         if args.record:  # the history files a debrief under athlete, event and race date
             from crampdx.cli_history import ask_record_details
 
             ask_record_details(flow, asker)
-        outcome = flow_module.run(flow, asker)
-    except (KeyboardInterrupt, EOFError):  # Ctrl-C anywhere; Ctrl-D on an empty number line
-        console.print()
-        save_or_show(save_path, flow, console, complete=False, kb_dirs=args.kb)
-        console.print(f"Interrupted. Your answers so far are saved in {save_path}",
-                      soft_wrap=True)
-        console.print(f"Continue with: {_command('interview --resume', save_path, args.kb, files)}",
-                      soft_wrap=True)
-        return 130
-    save_or_show(save_path, flow, console, complete=True, kb_dirs=args.kb)
+        outcome = flow_module.run(flow, asker, on_answer=lambda: save(False))
+    except (KeyboardInterrupt, EOFError) as exc:  # Ctrl-C; Ctrl-D; SIGTERM; SIGHUP
+        _ignore_signals()  # a second signal must not cut the save or the message short
+        save(False)
+        status = 128 + exc.signum if isinstance(exc, Stopped) else 130
+        try:
+            console.print()
+            what = f"Stopped ({exc.name})" if isinstance(exc, Stopped) else "Interrupted"
+            console.print(f"{what}. Your answers so far are saved in {save_path}",
+                          soft_wrap=True)
+            resume = _command("interview --resume", save_path, args.kb, files)
+            console.print(f"Continue with: {resume}", soft_wrap=True)
+        except OSError:  # the terminal is gone (SIGHUP); the answers are on disk
+            pass
+        return status
+    finally:
+        _restore_signals(previous)
+    save(True)
     asker.summary(flow, stopped=outcome.stopped_at_emergency, prefilled_from=args.answers)
 
     sys.stdout.flush()
@@ -131,6 +157,104 @@ def run(args: argparse.Namespace) -> int:
     console.print(f"See this report again: {_command('debrief', save_path, args.kb, files)}",
                   soft_wrap=True)
     return status
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (a closed terminal), handled like Ctrl-C: save, say so, exit."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+
+
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
+                      if hasattr(signal, name))
+
+
+def _raise_stopped(signum: int, _frame: Any) -> None:
+    raise Stopped(signum)
+
+
+def _stop_on_signals() -> dict[int, Any]:
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {signum: signal.signal(signum, _raise_stopped) for signum in _STOP_SIGNALS}
+
+
+def _ignore_signals() -> None:
+    if threading.current_thread() is threading.main_thread():
+        for signum in _STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)
+
+
+def _restore_signals(previous: dict[int, Any]) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+
+class AnswersLock:
+    """One interview per answers file: two would each save their own answers over the
+    other's. An advisory lock (flock) on a hidden file beside it; the kernel drops it if the
+    process dies, so a crash never leaves a stale lock. No-op where flock does not exist."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lock_path = path.with_name(f".{path.name}.lock")
+        self.descriptor: int | None = None
+
+    def __enter__(self) -> "AnswersLock":
+        from crampdx.errors import CrampdxError
+
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            return self
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) \
+            | getattr(os, "O_CLOEXEC", 0)
+        for _attempt in range(5):
+            try:
+                descriptor = os.open(self.lock_path, flags, 0o600)
+            except OSError as exc:
+                raise CrampdxError(f"cannot lock the answers file: {exc.strerror or exc}",
+                                   path=self.lock_path) from None
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(descriptor)
+                raise CrampdxError(
+                    "another crampdx interview is saving its answers to this file; finish or "
+                    "stop that one first, or save this one with --save OTHER-FILE",
+                    path=self.path) from None
+            try:  # the lock file may have been removed by its last holder meanwhile
+                same = os.path.samestat(os.fstat(descriptor), os.stat(self.lock_path))
+            except OSError:
+                same = False
+            if same:
+                self.descriptor = descriptor
+                return self
+            os.close(descriptor)
+        raise CrampdxError("cannot lock the answers file", path=self.lock_path)
+
+    def __exit__(self, *_exc: Any) -> None:
+        if self.descriptor is not None:
+            try:
+                os.unlink(self.lock_path)
+            except OSError:
+                pass
+            os.close(self.descriptor)
+            self.descriptor = None
+
+
+def _read_original(path: Path) -> str | None:
+    """The text of the file being resumed, for its comments; None if there is none."""
+    from crampdx.errors import CrampdxError
+    from crampdx.yamlio import MAX_FILE_BYTES, read_text
+
+    try:
+        return read_text(path, what="answers file", max_bytes=MAX_FILE_BYTES)
+    except CrampdxError:
+        return None
 
 
 def _command(verb: str, path: Path, kb_dirs: list[str],
@@ -175,7 +299,7 @@ def _report_arguments(args: argparse.Namespace, kb: "KnowledgeBase") -> argparse
         resolve_weeks(kb, weeks)
     if report.next_race:
         api.load_next_race(report.next_race, args.kb)
-    if report.output:
+    if report.output and report.output != "-":
         _check_writable(Path(report.output), "write the report", "for the report")
     return report
 
@@ -221,8 +345,16 @@ def load_progress(path: Path, kb: "KnowledgeBase") -> tuple[Any, list[str]]:
 def choose_save_path(save: str | None, resume: str | None,
                      now: _dt.datetime | None = None, directory: Path | None = None) -> Path:
     """--save, else the resumed file, else a new timestamped name that does not overwrite one.
-    Checked before the first question, so nobody answers twenty questions into a dead end."""
+    Checked before the first question, so nobody answers twenty questions into a dead end; an
+    existing --save file is refused (it would be replaced), unless it is the resumed one."""
+    from crampdx.textsafe import excerpt
 
+    if save and Path(save).exists() and not Path(save).is_dir() \
+            and not (resume and _same_file(save, resume)):
+        from crampdx.errors import CrampdxError
+
+        raise CrampdxError("already exists; continue it with 'crampdx interview --resume "
+                           f"{excerpt(save)}', or save to a new file", path=save)
     if save or resume:
         path = Path(save or resume)  # type: ignore[arg-type]
     else:
@@ -236,6 +368,13 @@ def choose_save_path(save: str | None, resume: str | None,
         path = Path(os.path.relpath(path)) if directory is None else path
     _check_writable(path, "save the answers", "to save the answers in")
     return path
+
+
+def _same_file(first: str, second: str) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return os.path.abspath(first) == os.path.abspath(second)
 
 
 def _check_writable(path: Path, doing: str, purpose: str) -> None:
@@ -287,11 +426,16 @@ def write_atomically(path: Path, text: str, *, _while_writing: Callable[[], None
 
 
 def save_or_show(path: Path, flow: "Interview", console: Any, *, complete: bool,
-                 kb_dirs: list[str] | tuple[str, ...] = ()) -> None:
-    """Save; if that fails, print the answers so they are not lost, then report the error."""
+                 kb_dirs: list[str] | tuple[str, ...] = (), original: str | None = None
+                 ) -> None:
+    """Save (keeping the comments of `original`, the file's text when the interview began);
+    if that fails, print the answers so they are not lost, then report the error."""
+    from crampdx.answers import keep_comments
     from crampdx.errors import CrampdxError
 
     text = answers_text(flow, path, complete=complete, kb_dirs=kb_dirs)
+    if original:
+        text = keep_comments(original, text)
     try:
         write_atomically(path, text)
     except CrampdxError:

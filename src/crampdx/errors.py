@@ -30,14 +30,20 @@ class CrampdxError(Exception):
             self.exit_code = exit_code
 
     def __str__(self) -> str:
+        """One line, control characters visible, bounded: a value or a file name from a user
+        can neither split the line, drive the terminal, nor make it a megabyte long."""
+        from crampdx.textsafe import message
+
         where = [part for part in (self.path, self.line, self.column) if part is not None]
         prefix = ":".join(str(part) for part in where)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        return message(f"{prefix}: {self.message}" if prefix else self.message)
 
 
 def did_you_mean(word: str, choices: "list[str] | set[str] | tuple[str, ...]") -> str:
     """A ' (did you mean X?)' suffix for the closest valid name, or '' when nothing is close."""
     import difflib
 
+    if len(str(word)) > 100:  # no name is that long; comparing would only cost time
+        return ""
     close = difflib.get_close_matches(str(word), sorted(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

@@ -12,7 +12,7 @@ both, so the terminal front end (`cli_interview`) and the tests drive exactly th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Any, Callable, Iterable, Mapping, Protocol
 
 from crampdx.answers import UNKNOWN_WORDS, Answers, coerce
 from crampdx.engine import Evidence, Inference, Reasoner
@@ -374,9 +374,11 @@ class Outcome:
     emergencies: list[Evidence] = field(default_factory=list)
 
 
-def run(flow: Interview, asker: Asker) -> Outcome:
+def run(flow: Interview, asker: Asker, *,
+        on_answer: Callable[[], None] | None = None) -> Outcome:
     """Ask until nothing left can change the diagnosis. KeyboardInterrupt passes through, with
-    `flow` holding every answer given so far (the front end saves them)."""
+    `flow` holding every answer given so far (the front end saves them); `on_answer` runs
+    after each answer, so the front end can save as it goes."""
     outcome = Outcome()
 
     def check_emergencies() -> bool:
@@ -405,6 +407,8 @@ def run(flow: Interview, asker: Asker) -> Outcome:
                     asker.notice("This is the first question; there is nothing to go back to.")
             else:
                 flow.answer(step.question.id, reply.value if reply.action == "answer" else None)
+                if on_answer is not None:
+                    on_answer()
                 if not check_emergencies():
                     return outcome
         if not reviewing:

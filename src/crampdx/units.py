@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from crampdx.textsafe import excerpt
+
 
 @dataclass(frozen=True)
 class Unit:
@@ -59,9 +61,12 @@ UNITS: dict[str, Unit] = {
     )
 }
 
-_NUMBER = r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:e[-+]?\d+)?"
+_NUMBER = r"[-+]?(?:\d+(?:[.,]\d+)*[.,]?|[.,]\d+)(?:e[-+]?\d+)?"
 _QUANTITY = re.compile(rf"^\s*(?P<number>{_NUMBER})\s*(?P<unit>[^\d\s].*?)?\s*$")
 _CLOCK = re.compile(r"^\s*(?P<h>\d+)\s*(?::|h\s*)(?P<m>[0-5]?\d)\s*(?:m|min)?\s*$", re.I)
+# "1,000" or "12,500.5": commas grouping thousands (never after a leading zero: "0,500" is 0.5)
+_THOUSANDS = re.compile(r"^[-+]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?(?:e[-+]?\d+)?$")
+_DECIMAL_COMMA = re.compile(r"^[-+]?\d*,\d+(?:e[-+]?\d+)?$")
 
 
 class UnitError(ValueError):
@@ -73,28 +78,50 @@ def accepted_units(unit: str) -> str:
 
 
 def parse_quantity(text: str, unit: str | None) -> float:
-    """Turn '28 mi' (or '4:30' for hours) into a float in `unit`; raise UnitError otherwise."""
+    """Turn '28 mi' (or '4:30' for hours) into a float in `unit`; raise UnitError otherwise.
+    "1,000" is a thousand (see `quantity_readings` for the comma rule)."""
+    return quantity_readings(text, unit)[0]
+
+
+def quantity_readings(text: str, unit: str | None) -> list[float]:
+    """Every value the text can mean, in `unit`, the likeliest first. A comma followed by
+    groups of exactly three digits groups thousands ("1,000" is 1000), and also reads as a
+    decimal comma when there is only one ("1,000" could be 1.0): the caller keeps the first
+    reading its range allows. Any other comma is a decimal comma ("1,5" is 1.5); a number
+    mixing both ways ("1.000,5") is refused rather than guessed."""
     if unit == "h":
         clock = _CLOCK.match(text)
         if clock:
-            return round(int(clock["h"]) + int(clock["m"]) / 60, UNITS["h"].digits)
+            return [round(int(clock["h"]) + int(clock["m"]) / 60, UNITS["h"].digits)]
     match = _QUANTITY.match(text.replace("E", "e"))
     if not match:
-        raise UnitError(f"'{text}' is not a number" + (f" (e.g. '12 {unit}')" if unit else ""))
-    number = float(match["number"].replace(",", "."))
+        raise UnitError(f"'{excerpt(text)}' is not a number"
+                        + (f" (e.g. '12 {unit}')" if unit else ""))
+    written = match["number"]
+    if _THOUSANDS.match(written):
+        numbers = [float(written.replace(",", ""))]
+        if written.count(",") == 1 and "." not in written:
+            numbers.append(float(written.replace(",", ".")))
+    elif "," not in written and written.count(".") <= 1:
+        numbers = [float(written)]
+    elif _DECIMAL_COMMA.match(written):
+        numbers = [float(written.replace(",", "."))]
+    else:
+        raise UnitError(f"'{excerpt(text)}' is not a number crampdx can read for sure: write "
+                        "it with a decimal point and no grouping, e.g. 1234.5")
     spelled = (match["unit"] or "").strip().lower().replace(" per ", "/").rstrip(".")
     if not spelled:
-        return number
+        return numbers
     if unit is None:
-        raise UnitError(f"'{text}': this answer is a plain count, without a unit")
+        raise UnitError(f"'{excerpt(text)}': this answer is a plain count, without a unit")
     canonical = UNITS[unit]
     if spelled == "m" and unit == "km":
         # "400 m" is a track distance; "26.2 m" is far more likely miles than a 26-metre race
-        if number < 100:
-            raise UnitError(f"'{text}': 'm' could be miles or metres; write mi for miles, or "
-                            "the distance in km")
-        return round(number / 1000, 3)
+        if numbers[0] < 100:
+            raise UnitError(f"'{excerpt(text)}': 'm' could be miles or metres; write mi for "
+                            "miles, or the distance in km")
+        return [round(number / 1000, 3) for number in numbers]
     if spelled not in canonical.aliases:
-        raise UnitError(f"unknown unit '{match['unit']}' for {canonical.label}; "
+        raise UnitError(f"unknown unit '{excerpt(match['unit'])}' for {canonical.label}; "
                         f"use one of: {accepted_units(unit)}")
-    return canonical.convert(number, spelled)
+    return [canonical.convert(number, spelled) for number in numbers]

@@ -227,8 +227,8 @@ class _Loader:
         where = f"'{spec.name}' of {raw.kind[:-1]} '{raw.data['id']}'"
         if spec.kind in ("text", "ref", "id", "rule_id") and not (isinstance(value, str)
                                                                     and value.strip()):
-            self.problem(f"{where} must be text, not {type_name(value)}",
-                         raw.origin, raw.data, spec.name)
+            wrong = "blank" if isinstance(value, str) else type_name(value)
+            self.problem(f"{where} must be text, not {wrong}", raw.origin, raw.data, spec.name)
             return False
         if spec.kind == "bool" and not isinstance(value, bool):
             self.problem(f"{where} must be true or false, not {shorten(value)}",
