@@ -212,11 +212,14 @@ def weeks_argument(value: str | None) -> int | None:
     """--weeks as a whole number; its range is the knowledge base's (checked by the plan)."""
     if value is None:
         return None
-    try:
-        return int(value.strip())
-    except ValueError:
+    text = value.strip()
+    # int() would also take "5_0" (50) and "٣" (3): only plain digits are a number of weeks
+    if not (text.isascii() and text.isdigit() and len(text) <= 6):
+        from crampdx.textsafe import excerpt
+
         raise CrampdxError(f"--weeks takes a whole number of weeks to your next race, not "
-                           f"'{value}'") from None
+                           f"'{excerpt(value)}'")
+    return int(text)
 
 
 def cmd_questions(args: argparse.Namespace) -> int:
@@ -232,24 +235,43 @@ def cmd_questions(args: argparse.Namespace) -> int:
         for question in kb.questions.values():
             if question.section != section:
                 section = question.section
-                print(f"\n# --- {kb.sections[section].title} ---")
+                print(f"\n{_comment(f'--- {kb.sections[section].title} ---')}")
             hint = question.unit or (" | ".join(question.choices) if question.choices
-                                     else "yes/no" if question.type == "bool" else "number")
+                                     else "yes/no" if question.type == "bool"
+                                     else "whole number" if question.type == "number"
+                                     else "number")
             if question.type == "multi":
                 hint = "list of: " + hint + "; [] for none"
-            print(f"# {question.ask} ({hint})\n{question.id}:")
+            # every line of the question commented: a line break in an overlay's text must
+            # not turn its second line into a key
+            print(f"{_comment(f'{question.ask} ({hint})')}\n{question.id}:")
         return 0
     from rich.console import Console
     from rich.table import Table
+
+    from rich.text import Text
+
+    from crampdx.render.terminal import MIN_WIDTH
+    from crampdx.textsafe import terminal
 
     table = Table("id", "type", "unit / choices", "question", show_lines=False, box=None)
     for question in kb.questions.values():
         detail = question.unit or ", ".join(question.choices)
         if question.range:
             detail += f" [{question.range[0]:g}..{question.range[1]:g}]"
-        table.add_row(question.id, question.type, detail, question.ask)
-    Console().print(table)
+        # Text, never a str: a table parses a str as rich markup ("[/]" would crash it)
+        table.add_row(question.id, question.type, Text(detail), Text(terminal(question.ask)))
+    console = Console()
+    console.width = max(MIN_WIDTH, console.width)
+    console.print(table)
     return 0
+
+
+def _comment(text: str) -> str:
+    """Text as YAML comment lines, however many lines it has."""
+    from crampdx.textsafe import terminal
+
+    return "\n".join(f"# {line}" for line in terminal(text).splitlines() or [""])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

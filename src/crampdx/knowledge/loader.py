@@ -41,6 +41,7 @@ from crampdx.knowledge.schema import (
     TRIAGE,
     FieldSpec,
 )
+from crampdx.textsafe import unsafe_characters
 from crampdx.yamlio import LocatedDict, parse_yaml, read_text, shorten, type_name
 
 # The largest shipped file is about 15 kB. Building Python objects from YAML runs at a few
@@ -80,9 +81,41 @@ class LoadResult:
     cases: dict[str, Case] = field(default_factory=dict)
 
 
-def knowledge_files(directory: Path) -> list[Path]:
-    """Every YAML file under a knowledge directory, in a stable order."""
-    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+# A knowledge directory holds tens of files a few folders deep; a walk that meets more entries
+# than this was pointed at the wrong directory (CRAMPDX_KB=/ would read the whole disk).
+MAX_WALK_ENTRIES = 20_000
+
+
+def knowledge_files(directory: Path, unreadable: list[CrampdxError] | None = None
+                    ) -> list[Path]:
+    """Every YAML file under a knowledge directory, in a stable order. A folder that cannot be
+    listed is an UnreadableError in `unreadable` (like a file that cannot be read), never
+    silently skipped; a walk over MAX_WALK_ENTRIES entries stops with an UnreadableError."""
+    import os
+
+    found: list[Path] = []
+    seen = 0
+
+    def failed(error: OSError) -> None:
+        problem = UnreadableError(f"cannot list this folder of knowledge: "
+                                  f"{error.strerror or error}", path=error.filename)
+        if unreadable is None:
+            raise problem
+        unreadable.append(problem)
+
+    for folder, folders, files in os.walk(directory, onerror=failed):
+        seen += len(folders) + len(files)
+        if seen > MAX_WALK_ENTRIES:
+            raise UnreadableError(f"more than {MAX_WALK_ENTRIES:,} files and folders under "
+                                  "this directory: it is no knowledge directory (check --kb "
+                                  "and CRAMPDX_KB)", path=directory)
+        folders.sort()
+        for name in files:
+            if name.endswith((".yaml", ".yml")):
+                path = Path(folder) / name
+                if path.is_file():
+                    found.append(path)
+    return sorted(found)
 
 
 class _Loader:
@@ -102,6 +135,16 @@ class _Loader:
         self.problems.append(CrampdxError(one_line(message), path=path, line=line or None,
                                           column=column or None))
 
+    def broken(self, kind: str, item_id: Any) -> bool:
+        """Defined, but with a problem of its own (reported where it is defined): what refers
+        to it is skipped quietly, so one bad override is one problem, not one per use."""
+        return isinstance(item_id, str) and item_id in self.raw[kind]
+
+    def refers_to_broken(self, message: str) -> bool:
+        """A plan's or a case's "unknown question/cause/... 'x'" about a broken item."""
+        match = _UNKNOWN_REFERENCE.match(message)
+        return bool(match) and self.broken(match[1] + "s", match[2])
+
     # -- reading ----------------------------------------------------------------------------
     def read_dir(self, directory: Path, layer: int) -> None:
         if not directory.is_dir():
@@ -109,13 +152,18 @@ class _Loader:
                 else "no such knowledge directory"
             self.problems.append(UnreadableError(what, path=directory))
             return
+        unreadable: list[CrampdxError] = []
         try:
-            files = knowledge_files(directory)
+            files = knowledge_files(directory, unreadable)
+        except UnreadableError as exc:
+            self.problems.append(exc)
+            return
         except OSError as exc:
             self.problems.append(UnreadableError(
                 f"cannot list the knowledge directory: {exc.strerror or exc}", path=directory))
             return
-        if not files:
+        self.problems.extend(unreadable)
+        if not files and not unreadable:
             self.problems.append(CrampdxError("no .yaml files in this knowledge directory",
                                               path=directory))
         for path in files:
@@ -171,7 +219,27 @@ class _Loader:
                     continue
                 self.add_raw(kind, item, origin, layer)
 
+    def check_text(self, data: Any, origin: Origin) -> None:
+        """Knowledge text is shown in terminals, Markdown and HTML: a control character (ESC
+        starts terminal commands), a bidi override (reorders what a line says) or a line
+        separator cannot be shown as written, so `kb check` refuses it where it is."""
+        stack = [data]
+        while stack:
+            node = stack.pop()
+            pairs = node.items() if isinstance(node, dict) else enumerate(node)
+            for key, value in pairs:
+                if isinstance(value, (dict, list)):
+                    stack.append(value)
+                    continue
+                for text in (key, value):
+                    if isinstance(text, str) and (found := unsafe_characters(text)):
+                        self.problem(f"text holds {', '.join(found)}: control or bidi "
+                                     "characters cannot be shown as written; delete them",
+                                     origin, node, key)
+                        break
+
     def add_raw(self, kind: str, item: LocatedDict, origin: Origin, layer: int) -> None:
+        self.check_text(item, origin)
         item_id = item.get("id")
         if not isinstance(item_id, str) or not item_id:
             self.problem(f"each of '{kind}' needs an 'id' (text)", origin, item,
@@ -349,7 +417,8 @@ class _Loader:
         if data is None:
             return
         qid, qtype, item = data["id"], data["type"], raw.data
-        if data["section"] not in self.kb.sections:
+        if data["section"] not in self.kb.sections \
+                and not self.broken("sections", data["section"]):
             self.problem(f"question '{qid}': unknown section '{data['section']}'"
                          f"{did_you_mean(data['section'], self.kb.sections)}",
                          raw.origin, item, "section")
@@ -418,6 +487,9 @@ class _Loader:
             return
         known = {"finding": self.kb.findings, "cause": self.kb.causes,
                  "triage": dict.fromkeys(TRIAGE)}[then_kind]
+        if target not in known and then_kind != "triage" \
+                and self.broken(f"{then_kind}s", target):
+            return
         if target not in known:
             self.problem(f"rule '{rid}' concludes unknown {then_kind} '{target}'"
                          f"{did_you_mean(str(target), known)}", raw.origin, then, then_kind)
@@ -445,7 +517,7 @@ class _Loader:
             if "action" in data:
                 self.problem(f"rule '{rid}': 'action' belongs to triage rules only",
                              raw.origin, item, "action")
-        if data["source"] not in self.kb.sources:
+        if data["source"] not in self.kb.sources and not self.broken("sources", data["source"]):
             self.problem(f"rule '{rid}': unknown source '{data['source']}'"
                          f"{did_you_mean(data['source'], self.kb.sources)}",
                          raw.origin, item, "source")
@@ -469,7 +541,8 @@ class _Loader:
             return
 
         def report(message: str, where: Any, key: Any = None) -> None:
-            self.problem(f"case '{data['id']}': {message}", raw.origin, where, key)
+            if not self.refers_to_broken(message):
+                self.problem(f"case '{data['id']}': {message}", raw.origin, where, key)
 
         case = parse_case(raw.data, raw.origin, self.kb, self.raw, report)
         if case is not None:
@@ -481,7 +554,8 @@ class _Loader:
             return
 
         def report(message: str, where: Any, key: Any = None) -> None:
-            self.problem(f"plan '{data['id']}': {message}", raw.origin, where, key)
+            if not self.refers_to_broken(message):
+                self.problem(f"plan '{data['id']}': {message}", raw.origin, where, key)
 
         plan = parse_plan(raw.data, raw.origin, self.kb, report)
         not_with = self.not_with(raw, data)
@@ -503,12 +577,14 @@ class _Loader:
         causes = tuple(data["causes"]) if "causes" in data else \
             (data["cause"],) if "cause" in data else ()
         for cause in causes:
+            if cause not in self.kb.causes and self.broken("causes", cause):
+                return
             if cause not in self.kb.causes:
                 self.problem(f"remedy '{rid}': unknown cause '{cause}'"
                              f"{did_you_mean(cause, self.kb.causes)}", raw.origin, item,
                              "causes" if "causes" in data else "cause")
                 return
-        if data["source"] not in self.kb.sources:
+        if data["source"] not in self.kb.sources and not self.broken("sources", data["source"]):
             self.problem(f"remedy '{rid}': unknown source '{data['source']}'"
                          f"{did_you_mean(data['source'], self.kb.sources)}",
                          raw.origin, item, "source")
@@ -555,6 +631,10 @@ class _Loader:
                 visit(finding, [finding])
 
 
+_UNKNOWN_REFERENCE = re.compile(
+    r"unknown (question|cause|source|finding|section|rule|remedy) '([^']*)'")
+
+
 class _ConditionParser:
     """Turns a YAML condition into a Condition tree, checking it against the questions."""
 
@@ -590,6 +670,8 @@ class _ConditionParser:
                 parts.extend(self.findings(fact, test, value))
             elif fact in questions:
                 parts.extend(self.fact_tests(questions[fact], test, value, fact))
+            elif self.loader.broken("questions", fact):
+                self.ok = False
             else:
                 hint = did_you_mean(str(fact), list(questions) + list(cond.RESERVED))
                 self.fail(f"unknown fact '{fact}'{hint}", value, fact)
@@ -609,7 +691,9 @@ class _ConditionParser:
         findings = self.loader.kb.findings
         result = []
         for finding in ids:
-            if finding not in findings:
+            if finding not in findings and self.loader.broken("findings", finding):
+                self.ok = False
+            elif finding not in findings:
                 self.fail(f"unknown finding '{finding}'{did_you_mean(finding, findings)}",
                           parent, key)
             else:
