@@ -95,6 +95,7 @@ def _interview(args: argparse.Namespace, compiled: Any, report: argparse.Namespa
     from crampdx.errors import CrampdxError
 
     from crampdx import cli_activity
+    from crampdx.textsafe import one_line
 
     kb = compiled.kb
     derived = cli_activity.derive_from_args(args)  # a bad race file stops here, before asking
@@ -133,10 +134,10 @@ def _interview(args: argparse.Namespace, compiled: Any, report: argparse.Namespa
         try:
             console.print()
             what = f"Stopped ({exc.name})" if isinstance(exc, Stopped) else "Interrupted"
-            console.print(f"{what}. Your answers so far are saved in {save_path}",
+            console.print(one_line(f"{what}. Your answers so far are saved in {save_path}"),
                           soft_wrap=True)
             resume = _command("interview --resume", save_path, args.kb, files)
-            console.print(f"Continue with: {resume}", soft_wrap=True)
+            console.print(one_line(f"Continue with: {resume}"), soft_wrap=True)
         except OSError:  # the terminal is gone (SIGHUP); the answers are on disk
             pass
         return status
@@ -153,9 +154,10 @@ def _interview(args: argparse.Namespace, compiled: Any, report: argparse.Namespa
         raise CrampdxError(
             f"{exc}; your answers are saved in {save_path}; for the report, run "
             f"{_command('debrief', save_path, args.kb, files)}", exit_code=exc.exit_code) from None
-    console.print(f"\nYour answers are saved in {save_path}", soft_wrap=True)
-    console.print(f"See this report again: {_command('debrief', save_path, args.kb, files)}",
-                  soft_wrap=True)
+    console.print()
+    console.print(one_line(f"Your answers are saved in {save_path}"), soft_wrap=True)
+    again = _command("debrief", save_path, args.kb, files)
+    console.print(one_line(f"See this report again: {again}"), soft_wrap=True)
     return status
 
 
@@ -462,7 +464,9 @@ class QuestionaryAsker:
     def _say(self, text: str, style: str = "") -> None:
         from rich.text import Text
 
-        self.console.print(Text(text, style=style))
+        from crampdx.textsafe import terminal
+
+        self.console.print(Text(terminal(text), style=style))
 
     def intro(self, flow: "Interview", *, prefilled_from: str | None = None,
               resumed_from: str | None = None) -> None:

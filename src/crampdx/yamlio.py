@@ -210,6 +210,7 @@ def _check_expansion(root: yaml.Node, path: str) -> None:
     sizes: dict[int, int] = {}
     on_path: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    aliased = False  # a node met twice is an alias: the message then says so
     while stack:
         node, done = stack.pop()
         key = id(node)
@@ -218,11 +219,13 @@ def _check_expansion(root: yaml.Node, path: str) -> None:
             sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
             if sizes[key] > MAX_EXPANDED_VALUES:
                 line, column = _pos(node)
-                raise CrampdxError(f"holds more than {MAX_EXPANDED_VALUES:,} values once its "
-                                   "aliases (*name) are expanded; write it out plainly",
+                how = " once its aliases (*name) are expanded; write it out plainly" \
+                    if aliased else "; crampdx reads at most that many"
+                raise CrampdxError(f"holds more than {MAX_EXPANDED_VALUES:,} values{how}",
                                    path=path, line=line, column=column)
             continue
         if key in sizes:
+            aliased = True
             continue
         if key in on_path:
             line, column = _pos(node)
@@ -238,6 +241,8 @@ def _check_expansion(root: yaml.Node, path: str) -> None:
                                    "which would never end", path=path, line=line, column=column)
             if child_key not in sizes:
                 stack.append((child, False))
+            else:
+                aliased = True
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
