@@ -215,7 +215,7 @@ def test_fifos_are_refused_without_blocking(tmp_path: Path) -> None:
     """A FIFO with no writer, and one fed by an endless writer, are refused at once."""
     fifo = tmp_path / "answers.yaml"
     os.mkfifo(fifo)
-    result = _crampdx("debrief", str(fifo))
+    result = _crampdx("debrief", str(fifo), timeout=20)
     assert result.returncode == 2 and "is a pipe" in one_clean_line(result.stderr)
 
     stop = threading.Event()
@@ -235,7 +235,7 @@ def test_fifos_are_refused_without_blocking(tmp_path: Path) -> None:
 
     writer = threading.Thread(target=feed, daemon=True)
     writer.start()
-    result = _crampdx("debrief", str(SEED), "--next-race", str(fifo))
+    result = _crampdx("debrief", str(SEED), "--next-race", str(fifo), timeout=20)
     stop.set()
     try:  # unblock the writer if crampdx never opened the FIFO
         os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
@@ -349,12 +349,13 @@ def test_huge_free_text_is_refused_quickly(run_cli, tmp_path: Path) -> None:
     assert status == 2 and "notes: 10,000 characters is too long" in one_clean_line(err)
 
 
-@pytest.mark.parametrize("data", [{"cramp_pattern": "z" * 1_000_000},
-                                  {"k" * 200_000: 1}])
-def test_errors_quote_a_short_excerpt(run_cli, tmp_path: Path, data: dict) -> None:
-    """A megabyte choice value or a 200 kB key yields a short error line."""
-    path = tmp_path / "big.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
+@pytest.mark.parametrize("text", [json.dumps({"cramp_pattern": "z" * 1_000_000}),
+                                  f"? {'k' * 200_000}\n: 1\n"])
+def test_errors_quote_a_short_excerpt(run_cli, tmp_path: Path, text: str) -> None:
+    """A megabyte choice value or a 200 kB key (explicit, so YAML takes it) yields a short
+    error line."""
+    path = tmp_path / "big.yaml"
+    path.write_text(text, encoding="utf-8")
     status, _, err = run_cli("debrief", str(path))
     assert status == 2
     assert len(one_clean_line(err)) < 400
