@@ -349,14 +349,14 @@ def choose_save_path(save: str | None, resume: str | None,
     """--save, else the resumed file, else a new timestamped name that does not overwrite one.
     Checked before the first question, so nobody answers twenty questions into a dead end; an
     existing --save file is refused (it would be replaced), unless it is the resumed one."""
-    from crampdx.textsafe import excerpt
+    import shlex
 
     if save and Path(save).exists() and not Path(save).is_dir() \
             and not (resume and _same_file(save, resume)):
         from crampdx.errors import CrampdxError
 
         raise CrampdxError("already exists; continue it with 'crampdx interview --resume "
-                           f"{excerpt(save)}', or save to a new file", path=save)
+                           f"{shlex.quote(save)}', or save to a new file", path=save)
     if save or resume:
         path = Path(save or resume)  # type: ignore[arg-type]
     else:
