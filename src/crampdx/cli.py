@@ -7,6 +7,7 @@ it needs (experta, rich, questionary) when it runs.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -214,7 +215,7 @@ def weeks_argument(value: str | None) -> int | None:
         return None
     text = value.strip()
     # int() would also take "5_0" (50) and "٣" (3): only plain digits are a number of weeks
-    if not (text.isascii() and text.isdigit() and len(text) <= 6):
+    if not re.fullmatch(r"[-+]?[0-9]{1,6}", text):
         from crampdx.textsafe import excerpt
 
         raise CrampdxError(f"--weeks takes a whole number of weeks to your next race, not "
