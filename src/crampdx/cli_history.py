@@ -95,20 +95,14 @@ def add_parser(commands: Any, add_kb_option: Callable[[argparse.ArgumentParser],
 # -- output -----------------------------------------------------------------------------------
 
 def _write(path: Path, text: str) -> None:
-    """Every file the history and squad views write. A plain local write for now; the shared
-    atomic writer replaces it in one place."""
-    from crampdx.errors import CrampdxError
+    """Every file the history and squad views write: crampdx.safeio's atomic writer."""
+    from crampdx.safeio import write_atomic
 
-    if path.is_dir():
-        raise CrampdxError("is a directory; give a file name", path=path)
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise CrampdxError(f"cannot write: {exc.strerror or exc}", path=path) from None
+    write_atomic(path, text, doing="write")
 
 
 def _emit(text: str, output: str | None) -> None:
-    if output:
+    if output and output != "-":  # "-" is standard output
         _write(Path(output), text)
         print(f"crampdx: written to {output}", file=sys.stderr)
     else:
