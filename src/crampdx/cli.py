@@ -203,7 +203,9 @@ def cmd_debrief(args: argparse.Namespace) -> int:
                              for i, d in enumerate(diagnoses))
     if args.output:
         _write_output(args.output, text)
-        print(f"crampdx: report written to {args.output}", file=sys.stderr)
+        from crampdx.textsafe import one_line
+
+        print(f"crampdx: report written to {one_line(args.output)}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return status

@@ -534,11 +534,27 @@ def ask_record_details(flow: Any, asker: Any) -> None:
     for key, prompt in RECORD_DETAILS:
         if flow.meta.get(key):
             continue
-        answer = questionary.text(prompt, validate=check_date if key == "date" else None,
+        answer = questionary.text(prompt, validate=check_date if key == "date"
+                                  else _fits_meta(key),
                                   instruction="(blank = leave out)", **asker.io).unsafe_ask()
         text = " ".join(str(answer or "").split())
         if text:
             flow.meta[key] = race_date_text(text) if key == "date" else text
+
+
+def _fits_meta(key: str) -> Any:
+    """The answers file's limits for a typed name, checked in place (not at the next read)."""
+    from crampdx.answers import meta_text
+    from crampdx.errors import CrampdxError
+
+    def validate(text: str) -> bool | str:
+        try:
+            meta_text(key, text, "<typed>")
+        except CrampdxError as exc:
+            return exc.message
+        return True
+
+    return validate
 
 
 def race_date_text(text: str) -> str:

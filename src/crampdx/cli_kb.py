@@ -124,13 +124,15 @@ def _dirs(args: argparse.Namespace) -> list[Path]:
 
 def _shown_path(path: str | None) -> str | None:
     """Paths relative to the working directory when inside it: short, and clickable."""
+    from crampdx.textsafe import one_line
+
     if path is None:
         return None
     try:
         relative = os.path.relpath(path)
     except ValueError:
-        return path
-    return path if relative.startswith("..") else relative
+        return one_line(path)
+    return one_line(path if relative.startswith("..") else relative)
 
 
 def _format(problem: "CrampdxError") -> str:
@@ -340,7 +342,8 @@ def _schema(args: argparse.Namespace) -> int:
             raise CrampdxError("no such directory", path=directory)
         for name, text in schema_files().items():
             _write(str(directory / name), text)
-        print(f"crampdx: wrote {len(schema_files())} schema files to {directory}",
+        print(f"crampdx: wrote {len(schema_files())} schema files to "
+              f"{_shown_path(str(directory))}",
               file=sys.stderr)
         return EXIT_OK
     sys.stdout.write(json_schema_text(args.kind))
@@ -356,7 +359,8 @@ def _docs(args: argparse.Namespace) -> int:
     text = markdown(result.kb, case_count=len(result.cases))
     if args.output and args.output != "-":
         _write(args.output, text)
-        print(f"crampdx: knowledge reference written to {args.output}", file=sys.stderr)
+        print(f"crampdx: knowledge reference written to {_shown_path(args.output)}",
+              file=sys.stderr)
     else:
         sys.stdout.write(text)
     return EXIT_OK

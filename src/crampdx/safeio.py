@@ -142,7 +142,8 @@ def write_atomic(path: Path | str, text: str, *, doing: str = "write the file",
             os.fsync(handle.fileno())
             mode = stat.S_IMODE(current.st_mode) if current is not None \
                 else 0o666 & ~_umask()
-            os.fchmod(handle.fileno(), mode)
+            if hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), mode)
         os.replace(temporary, target)
         temporary = None
         _fsync_directory(parent)
