@@ -474,3 +474,16 @@ def test_writer_refuses_text_it_cannot_encode(tmp_path: Path) -> None:
     with pytest.raises(CrampdxError, match="not valid Unicode"):
         write_atomic(tmp_path / "r.html", "x\ud800")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_activity_files_that_never_end_are_refused(tmp_path: Path) -> None:
+    """--activity /dev/zero, and a FIFO as the race or as --training, are refused at once."""
+    fifo = tmp_path / "race.fit"
+    os.mkfifo(fifo)
+    result = _crampdx("debrief", str(SEED), "--activity", "/dev/zero", timeout=20)
+    assert result.returncode == 2 and "is a device" in one_clean_line(result.stderr)
+    result = _crampdx("debrief", str(SEED), "--activity", str(fifo), timeout=20)
+    assert result.returncode == 2 and "is a pipe" in one_clean_line(result.stderr)
+    race = ROOT / "tests" / "fixtures" / "activities" / "garmin-fenix-5-run.fit"
+    result = _crampdx("import", str(race), "--training", str(fifo), timeout=20)
+    assert result.returncode == 2 and "not a regular file" in one_clean_line(result.stderr)

@@ -63,12 +63,15 @@ def gunzip(data: bytes, name: str) -> bytes:
 
 
 def read_file(path: Path) -> bytes:
-    """A file's bytes, gunzipped when gzipped, within the caps."""
+    """A file's bytes, gunzipped when gzipped, within the caps; read with crampdx.safeio's
+    bounded reader (a device or a FIFO is refused before a byte is read)."""
+    from crampdx.errors import CrampdxError
+    from crampdx.safeio import read_bounded
+
     try:
-        with path.open("rb") as stream:
-            data = _read_capped(stream, str(path), MAX_ACTIVITY_BYTES)
-    except OSError as exc:
-        raise ActivityError(f"cannot read: {exc.strerror or exc}", path=path) from None
+        data = read_bounded(path, max_bytes=MAX_ACTIVITY_BYTES, what="activity file")
+    except CrampdxError as exc:
+        raise ActivityError(exc.message, path=path) from None
     return gunzip(data, str(path))
 
 
@@ -110,6 +113,9 @@ def entries(path: Path, warnings: list[str]) -> Iterator[Entry]:
         yield from _folder(path, warnings)
     elif not path.exists():
         raise ActivityError("no such file or folder", path=path)
+    elif not path.is_file():  # a FIFO or a device: is_zipfile would open it and wait
+        raise ActivityError("is not a regular file (a device or a pipe?); give an activity "
+                            "file, a zip or a folder", path=path)
     elif zipfile.is_zipfile(path) or path.suffix.lower() == ".zip":
         yield from _zip(path, warnings)
     else:
