@@ -477,7 +477,8 @@ def test_writer_refuses_text_it_cannot_encode(tmp_path: Path) -> None:
 
 
 def test_activity_files_that_never_end_are_refused(tmp_path: Path) -> None:
-    """--activity /dev/zero, and a FIFO as the race or as --training, are refused at once."""
+    """--activity /dev/zero, and a FIFO as the race or as --training, are refused at once
+    (for --training, with a warning), never read or waited on."""
     fifo = tmp_path / "race.fit"
     os.mkfifo(fifo)
     result = _crampdx("debrief", str(SEED), "--activity", "/dev/zero", timeout=20)
@@ -486,4 +487,5 @@ def test_activity_files_that_never_end_are_refused(tmp_path: Path) -> None:
     assert result.returncode == 2 and "is a pipe" in one_clean_line(result.stderr)
     race = ROOT / "tests" / "fixtures" / "activities" / "garmin-fenix-5-run.fit"
     result = _crampdx("import", str(race), "--training", str(fifo), timeout=20)
-    assert result.returncode == 2 and "not a regular file" in one_clean_line(result.stderr)
+    # a training path that cannot be read is a warning (the race still gives its answers)
+    assert result.returncode == 0 and "not a regular file" in one_clean_line(result.stderr)
