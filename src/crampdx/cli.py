@@ -128,6 +128,9 @@ def _write_output(path: str, text: str) -> None:
     """Write atomically (crampdx.safeio): a failure never leaves half a report behind."""
     from crampdx.safeio import write_atomic
 
+    if path == "-":  # the usual spelling of standard output
+        sys.stdout.write(text)
+        return
     write_atomic(path, text, doing="write the report")
 
 
