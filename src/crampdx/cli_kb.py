@@ -226,7 +226,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _test(args: argparse.Namespace) -> int:
     from crampdx.errors import CrampdxError
-    from crampdx.knowledge.cases import ranked_text, run_cases
+    from crampdx.casework import ranked_text, run_cases
 
     result, status = _load_clean(args)
     if result is None:

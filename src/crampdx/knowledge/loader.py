@@ -5,7 +5,7 @@ the same kind and id from an earlier one (the shipped knowledge). The loader col
 problem it can find rather than stopping at the first, so `kb check` can list them all;
 `load_knowledge` raises the first one for commands that just need a working knowledge base.
 Cases (`cases:`, the regression tests of the rules) are read and checked here too, so a typo in
-one is pointed at like any other; running them is `crampdx.knowledge.cases`' job.
+one is pointed at like any other; running them is `crampdx.casework`'s job.
 """
 
 from __future__ import annotations
