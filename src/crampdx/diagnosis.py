@@ -11,8 +11,7 @@ from crampdx.answers import Answers
 from crampdx.derived import DerivedValue, derive, engine_facts
 from crampdx.engine import Evidence, Inference, Reasoner
 from crampdx.knowledge import conditions as cond
-from crampdx.knowledge.loader import FINDING_THRESHOLD
-from crampdx.knowledge.model import TRIAGE_LEVELS, KnowledgeBase
+from crampdx.knowledge.model import FINDING_THRESHOLD, TRIAGE_LEVELS, KnowledgeBase
 from crampdx.plan import NextRace, Plan, make_plan
 from crampdx.questioning import open_rules
 

@@ -38,8 +38,7 @@ from crampdx.compat import MATCH, NOT, TEST, Fact, KnowledgeEngine, P
 from crampdx.compat import Rule as ExpertaRule
 from crampdx.errors import CrampdxError
 from crampdx.knowledge import conditions as cond
-from crampdx.knowledge.loader import FINDING_THRESHOLD
-from crampdx.knowledge.model import KnowledgeBase, Rule
+from crampdx.knowledge.model import FINDING_THRESHOLD, KnowledgeBase, Rule
 
 
 class Answer(Fact):

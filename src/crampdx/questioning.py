@@ -15,8 +15,7 @@ from typing import Any, Callable, Iterable, Mapping
 from crampdx.certainty import combine_all
 from crampdx.engine import Inference
 from crampdx.knowledge import conditions as cond
-from crampdx.knowledge.loader import FINDING_THRESHOLD
-from crampdx.knowledge.model import KnowledgeBase, Rule
+from crampdx.knowledge.model import FINDING_THRESHOLD, KnowledgeBase, Rule
 
 Truth = Callable[[str], "bool | None"]
 

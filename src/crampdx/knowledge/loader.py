@@ -18,8 +18,10 @@ from typing import Any
 from crampdx.errors import CrampdxError, did_you_mean
 from crampdx.knowledge import conditions as cond
 from crampdx.knowledge.cases import Case, parse_case
+from crampdx.knowledge.locate import CASES_DIR, knowledge_files
 from crampdx.knowledge.plans import parse_plan
 from crampdx.knowledge.model import (
+    FINDING_THRESHOLD,  # noqa: F401 (read from here by older code)
     Cause,
     Finding,
     KnowledgeBase,
@@ -48,7 +50,6 @@ from crampdx.yamlio import LocatedDict, parse_yaml, read_text, shorten, type_nam
 # command that loads the knowledge; 500 kB leaves room for thirty times the largest.
 MAX_KB_FILE_BYTES = 500_000
 MAX_MESSAGE = 400
-FINDING_THRESHOLD = 0.2
 
 
 class UnreadableError(CrampdxError):
@@ -80,13 +81,9 @@ class LoadResult:
     cases: dict[str, Case] = field(default_factory=dict)
 
 
-def knowledge_files(directory: Path) -> list[Path]:
-    """Every YAML file under a knowledge directory, in a stable order."""
-    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
-
-
 class _Loader:
-    def __init__(self) -> None:
+    def __init__(self, cases: bool = True) -> None:
+        self.with_cases = cases
         self.problems: list[CrampdxError] = []
         self.raw: dict[str, dict[str, RawItem]] = {kind: {} for kind in KINDS}
         self.kb = KnowledgeBase()
@@ -110,7 +107,7 @@ class _Loader:
             self.problems.append(UnreadableError(what, path=directory))
             return
         try:
-            files = knowledge_files(directory)
+            files = knowledge_files(directory, cases=self.with_cases)
         except OSError as exc:
             self.problems.append(UnreadableError(
                 f"cannot list the knowledge directory: {exc.strerror or exc}", path=directory))
@@ -133,9 +130,11 @@ class _Loader:
                 continue
             finally:
                 self.problems.extend(duplicates)
-            self.read_document(document, str(path), layer)
+            in_cases = path.relative_to(directory).parts[0] == CASES_DIR
+            self.read_document(document, str(path), layer, in_cases)
 
-    def read_document(self, document: Any, path: str, layer: int) -> None:
+    def read_document(self, document: Any, path: str, layer: int,
+                      in_cases: bool = False) -> None:
         if document is None:
             return
         if not isinstance(document, dict):
@@ -157,6 +156,11 @@ class _Loader:
                              f"a file holds {', '.join(KINDS)}", Origin(path), document, kind)
                 continue
             if items is None:
+                continue
+            if in_cases and kind != "cases":
+                self.problem(f"a file under {CASES_DIR}/ holds cases only, not '{kind}': "
+                             "debrief and the interview skip that directory; move them to "
+                             "another file", Origin(path), document, kind)
                 continue
             if not isinstance(items, list):
                 self.problem(f"'{kind}' must be a list of items, not {type_name(items)}",
@@ -305,8 +309,9 @@ class _Loader:
         for raw in self.raw["plans"].values():
             self.build_plan(raw)
         self.check_finding_cycles()
-        for raw in self.raw["cases"].values():
-            self.build_case(raw)
+        if self.with_cases:
+            for raw in self.raw["cases"].values():
+                self.build_case(raw)
 
     def build_condition(self, raw: RawItem) -> None:
         data = self.fields(raw)
@@ -735,9 +740,10 @@ def one_line(message: str) -> str:
     return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 3] + "..."
 
 
-def read_knowledge(dirs: list[Path]) -> LoadResult:
-    """Read and validate knowledge directories, collecting every problem."""
-    loader = _Loader()
+def read_knowledge(dirs: list[Path], *, cases: bool = True) -> LoadResult:
+    """Read and validate knowledge directories, collecting every problem; without `cases`,
+    the cases/ directories are not read (a diagnosis never needs them)."""
+    loader = _Loader(cases)
     for layer, directory in enumerate(dirs):
         loader.read_dir(Path(directory), layer)
     loader.kb.dirs = tuple(str(d) for d in dirs)
@@ -746,8 +752,9 @@ def read_knowledge(dirs: list[Path]) -> LoadResult:
 
 
 def load_knowledge(dirs: list[Path]) -> KnowledgeBase:
-    """A knowledge base ready to use, or a CrampdxError naming the first problem."""
-    result = read_knowledge(dirs)
+    """A knowledge base ready to use, or a CrampdxError naming the first problem; read and
+    validated every time (`crampdx.knowledge.load_knowledge` goes through the cache)."""
+    result = read_knowledge(dirs, cases=False)
     if result.problems:
         first = result.problems[0]
         more = len(result.problems) - 1

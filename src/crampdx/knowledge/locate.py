@@ -36,3 +36,18 @@ def default_knowledge_dirs(extra: list[str | Path] | None = None) -> list[Path]:
             dirs.append(Path(part))
     dirs += [Path(d) for d in (extra or [])]
     return dirs
+
+
+CASES_DIR = "cases"
+
+
+def knowledge_files(directory: Path, *, cases: bool = True) -> list[Path]:
+    """Every YAML file under a knowledge directory, in a stable order; without `cases`, not the
+    files under its top-level cases/ directory (the regression cases: only `kb` reads them)."""
+    found = []
+    for path in Path(directory).rglob("*"):
+        if path.suffix in (".yaml", ".yml") and path.is_file():
+            if not cases and path.relative_to(directory).parts[0] == CASES_DIR:
+                continue
+            found.append(path)
+    return sorted(found)

@@ -8,6 +8,8 @@ from typing import Any
 from crampdx.knowledge.conditions import Condition
 
 QUESTION_TYPES = ("number", "bool", "choice", "multi")
+# A finding holds (for `finding:` conditions and the report) above this certainty.
+FINDING_THRESHOLD = 0.2
 TRIAGE_LEVELS = ("self_care", "see_doctor", "emergency")
 REMEDY_KINDS = ("acute", "race_day", "fuelling", "training", "medical", "extra")
 EVIDENCE_LABELS = ("coaching", "consensus", "study", "anecdotal")
