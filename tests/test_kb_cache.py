@@ -4,7 +4,6 @@ never trusted when its file is damaged or was put there by someone else."""
 from __future__ import annotations
 
 import dataclasses
-import marshal
 import os
 import shutil
 import subprocess
@@ -156,9 +155,7 @@ def planted_payload(kb_dirs: list[Path], text: str) -> bytes:
     kb = validated(kb_dirs)
     rule = next(iter(kb.rules.values()))
     kb.rules[rule.id] = dataclasses.replace(rule, because=text)
-    encoder = cache._Encoder()
-    data = encoder.encode(kb)
-    return marshal.dumps((cache._fingerprint(kb_dirs), encoder.shapes, data))
+    return cache._fingerprint(kb_dirs) + cache.dumps(kb)
 
 
 def test_a_planted_cache_file_is_not_trusted(cache_dir: Path, kb_copy: Path) -> None:
@@ -274,17 +271,47 @@ def test_every_model_field_round_trips() -> None:
     """Every field of every item of the shipped knowledge comes back with its value and type, so
     a field someone adds to the model is cached without any change to the cache."""
     kb = validated([SHIPPED])
-    encoder = cache._Encoder()
-    data = encoder.encode(kb)
-    back = cache._Decoder(encoder.shapes).decode(marshal.loads(marshal.dumps(data)))
+    kb.rules_for("finding", next(iter(kb.findings)))  # an index built on use is not stored
+    back = cache.loads(cache.dumps(kb))
     deep_equal(kb, back)
-    # every dataclass the model uses is stored with all its fields
-    used = {type(item).__name__ for kind in ("sections", "questions", "findings", "causes",
-                                             "rules", "remedies", "sources", "notices", "plans")
-            for item in kb.kind(kind).values()}
-    for name in used:
-        cls = cache.model_classes()[name]
-        assert encoder.shapes[name] == tuple(f.name for f in dataclasses.fields(cls))
+    assert "_rules_by_target" not in vars(back)
+    # every dataclass the items are made of is one the cache knows
+    used: set[type] = set()
+
+    def collect(value: Any) -> None:
+        if dataclasses.is_dataclass(value):
+            used.add(type(value))
+            for field in dataclasses.fields(value):
+                collect(getattr(value, field.name))
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                collect(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                collect(item)
+
+    collect(kb)
+    assert used <= set(cache.model_classes().values())
+    assert {"Rule", "Question", "FactTest", "PlanTemplate"} <= {c.__name__ for c in used}
+
+
+def test_a_field_added_to_the_model_round_trips(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new model field (as other work adds them) is stored and read back with no change to
+    the cache: the cache goes by dataclasses.fields, not by a list of its own."""
+    from crampdx.knowledge import model
+
+    extended = dataclasses.make_dataclass(
+        "Cause", [(f.name, Any, dataclasses.field(default=None)) for f in
+                  dataclasses.fields(model.Cause)] + [("new_field", Any, None)],
+        frozen=True, namespace={"__module__": model.__name__})
+    monkeypatch.setattr(model, "Cause", extended)
+    kb = validated([MINI_KB])
+    kb.causes = {k: extended(*(getattr(c, f.name) for f in dataclasses.fields(c)),
+                             new_field=("a", 1.5, {"k": [True]}))
+                 for k, c in kb.causes.items()}
+    back = cache.loads(cache.dumps(kb))
+    deep_equal(kb, back)
+    assert all(c.new_field == ("a", 1.5, {"k": [True]}) for c in back.causes.values())
 
 
 def test_a_changed_model_shape_is_rebuilt_not_misread(cache_dir: Path, kb_copy: Path,
@@ -302,9 +329,12 @@ def test_a_changed_model_shape_is_rebuilt_not_misread(cache_dir: Path, kb_copy: 
             frozen=True)
         return classes
 
+    data = cache.dumps(validated([kb_copy]))
     monkeypatch.setattr(cache, "model_classes", renamed)
     with pytest.raises(cache._Invalid):
-        cache._Decoder({"Rule": tuple(f.name for f in dataclasses.fields(real()["Rule"]))})
+        cache.loads(data)
+    assert load([kb_copy], build) == validated([kb_copy])
+    assert build.calls == 2
 
 
 def test_cases_give_the_same_outcomes_from_the_cache(cache_dir: Path) -> None:
@@ -410,3 +440,20 @@ def test_cases_directory_is_not_read_by_a_debrief(tmp_path: Path, run_cli,
         "sections:\n  - id: stray\n    title: Stray\n", encoding="utf-8")
     status, out, _ = run_cli("kb", "check")
     assert status != 0 and "holds cases only" in out
+
+
+def test_the_unpickler_resolves_nothing_but_the_model(tmp_path: Path) -> None:
+    """Even an authenticated file could name no function to call: only model classes load."""
+    import pickle
+
+    marker = tmp_path / "ran"
+    payload = pickle.dumps((cache.shapes(), (os.system, f"touch {marker}")))
+
+    class Evil:
+        def __reduce__(self) -> Any:
+            return (os.system, (f"touch {marker}",))
+
+    for data in (payload, pickle.dumps(Evil())):
+        with pytest.raises(cache._Invalid):
+            cache.loads(data)
+    assert not marker.exists()

@@ -10,11 +10,14 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from crampdx import __version__
 from crampdx.errors import EXIT_USAGE, CrampdxError
 from crampdx.render import FORMATS
+
+if TYPE_CHECKING:
+    from crampdx.engine import Reasoner
 
 EXAMPLES = """\
 Plain `crampdx`, with no command, in a terminal, starts the guided interview.
@@ -177,7 +180,7 @@ def cmd_debrief(args: argparse.Namespace) -> int:
     fmt = args.format or (FORMAT_BY_SUFFIX.get(Path(args.output).suffix.lower(), "terminal")
                           if args.output else "terminal")
     weeks = weeks_argument(args.weeks)
-    compiled = api.reasoner(args.kb)
+    compiled = reasoner_for_run(args.kb)
     next_race = api.load_next_race(args.next_race, args.kb) if args.next_race else None
     from crampdx import cli_activity
 
@@ -245,6 +248,25 @@ def cmd_debrief(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return status
+
+
+def reasoner_for_run(kb_dirs: list[str]) -> "Reasoner":
+    """The compiled knowledge for a command that keeps it until the process ends. The cyclic
+    collector is off while it is loaded and built (tens of thousands of objects, none garbage),
+    then they are moved out of its sight (gc.freeze), so neither the next allocation nor a team
+    of reports rescans them."""
+    import gc
+
+    from crampdx import api
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return api.reasoner(kb_dirs)
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def weeks_argument(value: str | None) -> int | None:

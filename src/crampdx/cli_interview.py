@@ -75,11 +75,11 @@ def run(args: argparse.Namespace) -> int:
                            "a file, run 'crampdx debrief FILE'")
     from rich.console import Console
 
-    from crampdx import api
     from crampdx import interview as flow_module
     from crampdx.answers import load_answers
+    from crampdx.cli import reasoner_for_run
 
-    compiled = api.reasoner(args.kb)
+    compiled = reasoner_for_run(args.kb)
     kb = compiled.kb
     report = _report_arguments(args, kb)  # checked now, not after twenty questions
     prefilled = load_answers(Path(args.answers), kb) if args.answers else None

@@ -160,7 +160,8 @@ def _unanswered(kb: KnowledgeBase, answers: Answers, inference: Inference) -> li
             if fact not in values and fact not in answers.unknown:  # "don't know" stays so
                 weights[fact] = weights.get(fact, 0) + weight
                 informs.setdefault(fact, set()).add(label)
-    ranked = sorted(weights, key=lambda q: (-weights[q], list(kb.questions).index(q)))
+    position = {qid: index for index, qid in enumerate(kb.questions)}
+    ranked = sorted(weights, key=lambda q: (-weights[q], position[q]))
     return [Unanswered(q, kb.questions[q].ask, round(weights[q], 3), sorted(informs[q]))
             for q in ranked[:UNANSWERED_MAX]]
 

@@ -95,7 +95,8 @@ def material_rules(kb: KnowledgeBase, open_: list[Rule], inference: Inference,
     growing = [evidence.rule for evidence in inference.fired.values()
                if evidence.rule.then_kind == "cause"
                and cond.findings_of(evidence.rule.when, negated=False) & producers_open]
-    candidates = open_ + [rule for rule in growing if rule not in open_]
+    open_ids = {rule.id for rule in open_}  # rules compared by id, never field by field
+    candidates = open_ + [rule for rule in growing if rule.id not in open_ids]
     candidate_ids = {rule.id for rule in candidates}
     settled: dict[str, list[float]] = {}
     for (kind, cause), pile in inference.evidence.items():
@@ -104,8 +105,12 @@ def material_rules(kb: KnowledgeBase, open_: list[Rule], inference: Inference,
     current = {e.rule.id: e.certainty for e in inference.fired.values()}
     best: dict[str, float] = {}
     worst: dict[str, float] = {}
+    by_cause: dict[str, list[Rule]] = {}
+    for rule in candidates:
+        if rule.then_kind == "cause":
+            by_cause.setdefault(rule.then, []).append(rule)
     for cause in kb.causes:
-        rules = [rule for rule in candidates if rule.then_kind == "cause" and rule.then == cause]
+        rules = by_cause.get(cause, [])
         fixed = settled.get(cause, [])
         best[cause] = combine_all(fixed + [r.certainty if r.certainty > 0
                                            else current.get(r.id, 0.0) for r in rules])
@@ -140,7 +145,6 @@ def material_rules(kb: KnowledgeBase, open_: list[Rule], inference: Inference,
                 chosen[rule.id] = rule
                 wanted |= cond.findings_of(rule.when)
                 grew = True
-    open_ids = {rule.id for rule in open_}
     return [rule for rule in kb.rules.values() if rule.id in chosen and rule.id in open_ids]
 
 

@@ -21,25 +21,25 @@ __all__ = ["default_knowledge_dirs", "load_knowledge", "read_knowledge"]
 def load_knowledge(dirs: list[Path], *, cache: bool = True) -> "KnowledgeBase":
     """A validated knowledge base (cases not read), from the compiled cache when nothing it was
     built from has changed; else read, validated and cached. Raises the first problem."""
-    if cache:
-        from crampdx.knowledge import cache as compiled
+    # Reading (or unpickling) builds many small objects and frees none: the cyclic collector
+    # would scan them again and again for nothing (super-linear at thousands of rules).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        if cache:
+            from crampdx.knowledge import cache as compiled
 
-        return compiled.load([Path(d) for d in dirs], _validated)
-    return _validated([Path(d) for d in dirs])
+            return compiled.load([Path(d) for d in dirs], _validated)
+        return _validated([Path(d) for d in dirs])
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _validated(dirs: list[Path]) -> "KnowledgeBase":
     from crampdx.knowledge.loader import load_knowledge as read_and_check
 
-    # Reading builds many small objects and frees none: collecting meanwhile is wasted work
-    # (super-linear at thousands of rules).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return read_and_check(dirs)
-    finally:
-        if enabled:
-            gc.enable()
+    return read_and_check(dirs)
 
 
 def __getattr__(name: str) -> Any:
