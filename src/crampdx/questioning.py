@@ -18,6 +18,103 @@ from crampdx.knowledge import conditions as cond
 from crampdx.knowledge.model import FINDING_THRESHOLD, KnowledgeBase, Rule
 
 Truth = Callable[[str], "bool | None"]
+Status = Callable[[Mapping[str, Any], Truth, "set[str] | frozenset[str]"], "bool | None"]
+
+
+class RuleIndex:
+    """What questioning reads of each rule, worked out once per knowledge base: the questions
+    and findings it reads, the rules concluding each finding, and its condition compiled to a
+    three-valued test (the interview judges every rule after every answer)."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.facts: dict[str, frozenset[str]] = {}
+        self.findings: dict[str, frozenset[str]] = {}
+        self.positive_findings: dict[str, frozenset[str]] = {}
+        self.status: dict[str, Status] = {}
+        self.producers: dict[str, list[Rule]] = {}
+        for rule in kb.rules.values():
+            self.facts[rule.id] = frozenset(cond.facts_of(rule.when))
+            self.findings[rule.id] = frozenset(cond.findings_of(rule.when))
+            self.positive_findings[rule.id] = frozenset(cond.findings_of(rule.when,
+                                                                         negated=False))
+            self.status[rule.id] = compile_status(rule.when)
+            if rule.then_kind == "finding":
+                self.producers.setdefault(rule.then, []).append(rule)
+
+
+def rule_index(kb: KnowledgeBase) -> RuleIndex:
+    """The knowledge base's RuleIndex, built on first use (a knowledge base is not changed once
+    loaded; replacing its rules dict builds a new index)."""
+    cached = kb.__dict__.get("_rule_index")
+    if cached is None or cached[0] is not kb.rules or cached[1] != len(kb.rules):
+        cached = kb.__dict__["_rule_index"] = (kb.rules, len(kb.rules), RuleIndex(kb))
+    return cached[2]
+
+
+def compile_status(condition: cond.Condition) -> Status:
+    """`status` of one condition as a closure: the same Kleene logic, without walking the
+    condition's types again at every call."""
+    if isinstance(condition, cond.FactTest):
+        fact, facts, holds, relative = (condition.fact, condition.facts(), condition.holds,
+                                        condition.relative)
+
+        if relative is None:
+            def fact_test(answers: Mapping[str, Any], truth: Truth,
+                          unknowable: "set[str] | frozenset[str]") -> bool | None:
+                if fact in unknowable:
+                    return False
+                value = answers.get(fact)
+                return None if value is None else holds(value)
+
+            return fact_test
+
+        def relative_test(answers: Mapping[str, Any], truth: Truth,
+                          unknowable: "set[str] | frozenset[str]") -> bool | None:
+            if unknowable and any(f in unknowable for f in facts):
+                return False
+            value = answers.get(fact)
+            if value is None:
+                return None
+            other = relative.resolve(answers)
+            return None if other is None else holds(value, other)
+
+        return relative_test
+    if isinstance(condition, cond.FindingTest):
+        finding, negated = condition.finding, condition.negated
+
+        def finding_test(answers: Mapping[str, Any], truth: Truth,
+                         unknowable: "set[str] | frozenset[str]") -> bool | None:
+            result = truth(finding)
+            return result if result is None or not negated else not result
+
+        return finding_test
+    parts = tuple(compile_status(part) for part in condition.parts)
+    if isinstance(condition, cond.AllOf):
+        def all_of(answers: Mapping[str, Any], truth: Truth,
+                   unknowable: "set[str] | frozenset[str]") -> bool | None:
+            result: bool | None = True
+            for part in parts:
+                value = part(answers, truth, unknowable)
+                if value is False:
+                    return False
+                if value is None:
+                    result = None
+            return result
+
+        return all_of
+
+    def any_of(answers: Mapping[str, Any], truth: Truth,
+               unknowable: "set[str] | frozenset[str]") -> bool | None:
+        result: bool | None = False
+        for part in parts:
+            value = part(answers, truth, unknowable)
+            if value is True:
+                return True
+            if value is None:
+                result = None
+        return result
+
+    return any_of
 
 
 def finding_truth(kb: KnowledgeBase, answers: Mapping[str, Any], findings: Mapping[str, float],
@@ -26,6 +123,7 @@ def finding_truth(kb: KnowledgeBase, answers: Mapping[str, Any], findings: Mappi
     fire once more questions are answered, else False."""
     memo: dict[str, bool | None] = {}
     closed = set(unknowable)
+    index = rule_index(kb)
 
     def truth(finding: str) -> bool | None:
         if findings.get(finding, 0) > FINDING_THRESHOLD:
@@ -33,8 +131,8 @@ def finding_truth(kb: KnowledgeBase, answers: Mapping[str, Any], findings: Mappi
         if finding in memo:
             return memo[finding]
         memo[finding] = False  # guards against cycles while evaluating
-        still_open = any(status(rule.when, answers, truth, closed) is None
-                         for rule in kb.rules_for("finding", finding) if rule.certainty > 0)
+        still_open = any(index.status[rule.id](answers, truth, closed) is None
+                         for rule in index.producers.get(finding, ()) if rule.certainty > 0)
         memo[finding] = None if still_open else False
         return memo[finding]
 
@@ -64,15 +162,19 @@ def open_rules(kb: KnowledgeBase, answers: Mapping[str, Any], findings: Mapping[
     """Rules whose outcome still depends on questions not yet answered."""
     closed = set(unknowable)
     truth = finding_truth(kb, answers, findings, closed)
+    compiled = rule_index(kb).status
     return [rule for rule in kb.rules.values()
-            if status(rule.when, answers, truth, closed) is None]
+            if compiled[rule.id](answers, truth, closed) is None]
 
 
 def rule_questions(rules: Iterable[Rule], answers: Mapping[str, Any],
                    unknowable: Iterable[str] = ()) -> set[str]:
     """The unanswered questions these rules read."""
     done = set(answers) | set(unknowable)
-    return {fact for rule in rules for fact in cond.facts_of(rule.when)} - done
+    found: set[str] = set()
+    for rule in rules:
+        found |= cond.facts_of(rule.when)
+    return found - done
 
 
 def material_rules(kb: KnowledgeBase, open_: list[Rule], inference: Inference,
@@ -90,14 +192,16 @@ def material_rules(kb: KnowledgeBase, open_: list[Rule], inference: Inference,
     A rule that fired on a finding which open rules could still strengthen is treated like an
     open rule: its contribution may still grow up to its own certainty.
     """
+    index = rule_index(kb)
     producers_open = {rule.then for rule in open_
                       if rule.then_kind == "finding" and rule.certainty > 0}
     growing = [evidence.rule for evidence in inference.fired.values()
                if evidence.rule.then_kind == "cause"
-               and cond.findings_of(evidence.rule.when, negated=False) & producers_open]
+               and index.positive_findings[evidence.rule.id] & producers_open]
     open_ids = {rule.id for rule in open_}  # rules compared by id, never field by field
-    candidates = open_ + [rule for rule in growing if rule.id not in open_ids]
-    candidate_ids = {rule.id for rule in candidates}
+    grown = [rule for rule in growing if rule.id not in open_ids]
+    candidates = open_ + grown
+    candidate_ids = open_ids | {rule.id for rule in grown}
     settled: dict[str, list[float]] = {}
     for (kind, cause), pile in inference.evidence.items():
         if kind == "cause":
@@ -133,9 +237,19 @@ def material_rules(kb: KnowledgeBase, open_: list[Rule], inference: Inference,
                     or any(best[cause] > now[d] for d in above))
         return worst[cause] < threshold or any(worst[cause] < now[d] for d in below)
 
-    chosen = {rule.id: rule for rule in candidates
-              if rule.then_kind != "finding" and matters(rule)}
-    wanted = {f for rule in chosen.values() for f in cond.findings_of(rule.when)}
+    # matters() depends only on the cause and the rule's sign: judged once for each
+    verdicts: dict[tuple[str, str, bool], bool] = {}
+    chosen: dict[str, Rule] = {}
+    for rule in candidates:
+        if rule.then_kind == "finding":
+            continue
+        key = (rule.then_kind, rule.then, rule.certainty > 0)
+        verdict = verdicts.get(key)
+        if verdict is None:
+            verdict = verdicts[key] = matters(rule)
+        if verdict:
+            chosen[rule.id] = rule
+    wanted = {f for rule in chosen.values() for f in index.findings[rule.id]}
     producers = [rule for rule in open_ if rule.then_kind == "finding"]
     grew = True
     while grew:
@@ -143,9 +257,9 @@ def material_rules(kb: KnowledgeBase, open_: list[Rule], inference: Inference,
         for rule in producers:
             if rule.then in wanted and rule.id not in chosen:
                 chosen[rule.id] = rule
-                wanted |= cond.findings_of(rule.when)
+                wanted |= index.findings[rule.id]
                 grew = True
-    return [rule for rule in kb.rules.values() if rule.id in chosen and rule.id in open_ids]
+    return [rule for rule in open_ if rule.id in chosen]  # open_ is in the rules' order
 
 
 def relevant_questions(kb: KnowledgeBase, answers: Mapping[str, Any],
@@ -164,4 +278,8 @@ def relevant_questions(kb: KnowledgeBase, answers: Mapping[str, Any],
     open_ = open_rules(kb, answers, findings or {}, unknowable)
     if inference is not None:
         open_ = material_rules(kb, open_, inference, leading or [], threshold, max_leading)
-    return rule_questions(open_, answers, unknowable)
+    facts = rule_index(kb).facts
+    found: set[str] = set()
+    for rule in open_:
+        found |= facts[rule.id]
+    return found - set(answers) - set(unknowable)
