@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Mapping
 
 from crampdx.certainty import combine_all
-from crampdx.engine import Inference
+from crampdx.engine import Inference, rule_levels
 from crampdx.knowledge import conditions as cond
 from crampdx.knowledge.model import FINDING_THRESHOLD, KnowledgeBase, Rule
 
@@ -32,6 +32,11 @@ class RuleIndex:
         self.positive_findings: dict[str, frozenset[str]] = {}
         self.status: dict[str, Status] = {}
         self.producers: dict[str, list[Rule]] = {}
+        self.readers_of_fact: dict[str, list[str]] = {}
+        self.readers_of_finding: dict[str, list[str]] = {}
+        self.rules = kb.rules
+        self.findings_all = tuple(kb.findings)
+        self._last: tuple | None = None
         for rule in kb.rules.values():
             self.facts[rule.id] = frozenset(cond.facts_of(rule.when))
             self.findings[rule.id] = frozenset(cond.findings_of(rule.when))
@@ -40,6 +45,109 @@ class RuleIndex:
             self.status[rule.id] = compile_status(rule.when)
             if rule.then_kind == "finding":
                 self.producers.setdefault(rule.then, []).append(rule)
+            for fact in self.facts[rule.id]:
+                self.readers_of_fact.setdefault(fact, []).append(rule.id)
+            for finding in self.findings[rule.id]:
+                self.readers_of_finding.setdefault(finding, []).append(rule.id)
+        # a rule reads findings only of lower levels (the engine's firing order): updating in
+        # level order settles every finding before a rule that reads it is judged again
+        self.level = {rid: float(level) for rid, level in rule_levels(kb).items()}
+        self.finding_level = {
+            finding: max((self.level[r.id] for r in self.producers.get(finding, ())),
+                         default=0.0) + 0.5
+            for finding in set(kb.findings) | set(self.producers)}
+
+    def open_rules(self, answers: Mapping[str, Any], findings: Mapping[str, float],
+                   closed: set[str]) -> list[Rule]:
+        """Rules whose status is unknown (None). After one answer changes (the interview),
+        only the rules reading it, and those reading a finding whose truth moved, are judged
+        again; anything else (another athlete's answers) is judged afresh."""
+        concluded = frozenset(f for f, cf in findings.items() if cf > FINDING_THRESHOLD)
+        closed = frozenset(closed)
+        last = self._last
+        statuses: dict[str, bool | None]
+        if last is not None:
+            before, concluded_before, closed_before, statuses, truths = last
+            changed = {k for k in answers.keys() | before.keys()
+                       if answers.get(k) != before.get(k)} | (closed ^ closed_before)
+            moved = concluded ^ concluded_before
+            if len(changed) + len(moved) <= 8:
+                statuses, truths = dict(statuses), dict(truths)
+                self._update(answers, concluded, closed, statuses, truths, changed, moved)
+                self._last = (dict(answers), concluded, closed, statuses, truths)
+                return [rule for rule in self.rules.values() if statuses[rule.id] is None]
+        truth = _finding_truth(self, answers, concluded, closed)
+        statuses = {rid: test(answers, truth, closed) for rid, test in self.status.items()}
+        truths = {finding: truth(finding) for finding in self.finding_level}
+        self._last = (dict(answers), concluded, closed, statuses, truths)
+        return [rule for rule in self.rules.values() if statuses[rule.id] is None]
+
+    def _update(self, answers: Mapping[str, Any], concluded: frozenset[str],
+                closed: frozenset[str], statuses: dict[str, bool | None],
+                truths: dict[str, bool | None], changed: set[str], moved: set[str]) -> None:
+        import heapq
+
+        heap: list[tuple[float, int, str]] = []
+        queued: set[tuple[int, str]] = set()
+
+        def push(kind: int, name: str) -> None:  # kind 0: a finding's truth, 1: a rule
+            if (kind, name) not in queued:
+                queued.add((kind, name))
+                level = self.finding_level.get(name, 0.5) if kind == 0 else self.level[name]
+                heapq.heappush(heap, (level, kind, name))
+
+        for fact in changed:
+            for rid in self.readers_of_fact.get(fact, ()):
+                push(1, rid)
+        for finding in moved:
+            push(0, finding)
+        lookup = truths.get
+
+        def truth(finding: str) -> bool | None:
+            return lookup(finding, False)
+
+        while heap:
+            _, kind, name = heapq.heappop(heap)
+            queued.discard((kind, name))
+            if kind == 1:
+                new = self.status[name](answers, truth, closed)
+                if new is not statuses[name]:
+                    statuses[name] = new
+                    rule = self.rules[name]
+                    if rule.then_kind == "finding":
+                        push(0, rule.then)
+                continue
+            if name in concluded:
+                new_truth: bool | None = True
+            elif any(statuses[r.id] is None for r in self.producers.get(name, ())
+                     if r.certainty > 0):
+                new_truth = None
+            else:
+                new_truth = False
+            if new_truth is not truths.get(name, False):
+                truths[name] = new_truth
+                for rid in self.readers_of_finding.get(name, ()):
+                    push(1, rid)
+
+
+def _finding_truth(index: "RuleIndex", answers: Mapping[str, Any], concluded: frozenset[str],
+                   closed: frozenset[str]) -> Truth:
+    """finding_truth over the index: True if concluded, None while a producer could still
+    fire, else False."""
+    memo: dict[str, bool | None] = {}
+
+    def truth(finding: str) -> bool | None:
+        if finding in concluded:
+            return True
+        if finding in memo:
+            return memo[finding]
+        memo[finding] = False  # guards against cycles while evaluating
+        still_open = any(index.status[rule.id](answers, truth, closed) is None
+                         for rule in index.producers.get(finding, ()) if rule.certainty > 0)
+        memo[finding] = None if still_open else False
+        return memo[finding]
+
+    return truth
 
 
 def rule_index(kb: KnowledgeBase) -> RuleIndex:
@@ -160,11 +268,7 @@ def status(condition: cond.Condition, answers: Mapping[str, Any], truth: Truth,
 def open_rules(kb: KnowledgeBase, answers: Mapping[str, Any], findings: Mapping[str, float],
                unknowable: Iterable[str] = ()) -> list[Rule]:
     """Rules whose outcome still depends on questions not yet answered."""
-    closed = set(unknowable)
-    truth = finding_truth(kb, answers, findings, closed)
-    compiled = rule_index(kb).status
-    return [rule for rule in kb.rules.values()
-            if compiled[rule.id](answers, truth, closed) is None]
+    return rule_index(kb).open_rules(answers, findings, set(unknowable))
 
 
 def rule_questions(rules: Iterable[Rule], answers: Mapping[str, Any],
