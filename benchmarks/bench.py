@@ -359,6 +359,13 @@ def _verdict(value: float, target: float) -> str:
     return f"target <= {target:g}: {'met' if value <= target else f'MISSED by {value / target:.2f}x'}"
 
 
+def cpu_yardstick() -> float:
+    """Median time of a fixed pure-Python loop: how busy the machine is right now."""
+    def loop() -> int:
+        return sum(i * i for i in range(300_000))
+    return median_time(loop, 5)[0]
+
+
 def write_overlay_case(workdir: Path, size: int) -> dict[str, Any]:
     """The shipped knowledge plus a synthetic overlay of `size` rules; an answers file with the
     seed example's answers and synthetic answers to the overlay's questions; the same rules as a
@@ -431,6 +438,9 @@ def e2e_section(runs: int, overlay_size: int, doubling: list[int], interview_rul
                 team_files: int, use_clips: bool) -> None:
     print(f"\n== End to end: whole processes, {runs} interleaved rounds after a warm-up round "
           "(median; ratios taken within each round) ==\n")
+    print(f"machine load: {os.getloadavg()[0]:.1f} (1-minute average, {os.cpu_count()} cores); "
+          f"a fixed CPU loop takes {seconds(cpu_yardstick())} (lower is a quieter machine: "
+          "absolute times scale with it, paired ratios much less)\n")
     none: EnvMaker = lambda: {}  # noqa: E731
     with tempfile.TemporaryDirectory(prefix="crampdx-bench-e2e-") as directory:
         work = Path(directory)
@@ -522,8 +532,9 @@ def e2e_section(runs: int, overlay_size: int, doubling: list[int], interview_rul
         print(table(["overlay", "median", "per doubling", "target"], rows))
 
         # 4. the interview at scale (in process: one decision = record an answer, pick the next)
-        print(f"\ninterview at shipped knowledge + {interview_rules:,} rules:")
+        print(f"\ninterview at shipped knowledge + {interview_rules:,} rules (in process):")
         print(interview_line(work, interview_rules))
+        print(f"  (the CPU loop now takes {seconds(cpu_yardstick())})")
 
         # 5. a team run
         team = work / "team"
