@@ -22,29 +22,39 @@ Status = Callable[[Mapping[str, Any], Truth, "set[str] | frozenset[str]"], "bool
 
 
 class RuleIndex:
-    """What questioning reads of each rule, worked out once per knowledge base: the questions
-    and findings it reads, the rules concluding each finding, and its condition compiled to a
-    three-valued test (the interview judges every rule after every answer)."""
+    """What questioning reads of each rule, worked out once per knowledge base: the rules
+    concluding each finding; and, once the interview asks a second time, the questions and
+    findings each rule reads, which rules read each, and each condition compiled to a
+    three-valued test (the interview judges every rule after every answer; a debrief's report
+    judges them once, for which compiling would cost more than it saves)."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.rules = kb.rules
+        self.producers: dict[str, list[Rule]] = {}
+        for rule in kb.rules.values():
+            if rule.then_kind == "finding":
+                self.producers.setdefault(rule.then, []).append(rule)
+        self._complete = False
+        self._calls = 0
+        self._last: tuple | None = None
+
+    def complete(self) -> "RuleIndex":
+        if self._complete:
+            return self
+        kb = self.kb
         self.facts: dict[str, frozenset[str]] = {}
         self.findings: dict[str, frozenset[str]] = {}
         self.positive_findings: dict[str, frozenset[str]] = {}
         self.status: dict[str, Status] = {}
-        self.producers: dict[str, list[Rule]] = {}
         self.readers_of_fact: dict[str, list[str]] = {}
         self.readers_of_finding: dict[str, list[str]] = {}
-        self.rules = kb.rules
-        self.findings_all = tuple(kb.findings)
-        self._last: tuple | None = None
         for rule in kb.rules.values():
             self.facts[rule.id] = frozenset(cond.facts_of(rule.when))
             self.findings[rule.id] = frozenset(cond.findings_of(rule.when))
             self.positive_findings[rule.id] = frozenset(cond.findings_of(rule.when,
                                                                          negated=False))
             self.status[rule.id] = compile_status(rule.when)
-            if rule.then_kind == "finding":
-                self.producers.setdefault(rule.then, []).append(rule)
             for fact in self.facts[rule.id]:
                 self.readers_of_fact.setdefault(fact, []).append(rule.id)
             for finding in self.findings[rule.id]:
@@ -56,6 +66,8 @@ class RuleIndex:
             finding: max((self.level[r.id] for r in self.producers.get(finding, ())),
                          default=0.0) + 0.5
             for finding in set(kb.findings) | set(self.producers)}
+        self._complete = True
+        return self
 
     def open_rules(self, answers: Mapping[str, Any], findings: Mapping[str, float],
                    closed: set[str]) -> list[Rule]:
@@ -64,6 +76,12 @@ class RuleIndex:
         again; anything else (another athlete's answers) is judged afresh."""
         concluded = frozenset(f for f, cf in findings.items() if cf > FINDING_THRESHOLD)
         closed = frozenset(closed)
+        self._calls += 1
+        if self._calls == 1:  # perhaps the only time (a report): judge each rule as it is
+            truth = _plain_truth(self, answers, concluded, closed)
+            return [rule for rule in self.rules.values()
+                    if status(rule.when, answers, truth, closed) is None]
+        self.complete()
         last = self._last
         statuses: dict[str, bool | None]
         if last is not None:
@@ -128,6 +146,25 @@ class RuleIndex:
                 truths[name] = new_truth
                 for rid in self.readers_of_finding.get(name, ()):
                     push(1, rid)
+
+
+def _plain_truth(index: "RuleIndex", answers: Mapping[str, Any], concluded: frozenset[str],
+                 closed: frozenset[str]) -> Truth:
+    """finding_truth with the conditions as they are, nothing compiled."""
+    memo: dict[str, bool | None] = {}
+
+    def truth(finding: str) -> bool | None:
+        if finding in concluded:
+            return True
+        if finding in memo:
+            return memo[finding]
+        memo[finding] = False  # guards against cycles while evaluating
+        still_open = any(status(rule.when, answers, truth, closed) is None
+                         for rule in index.producers.get(finding, ()) if rule.certainty > 0)
+        memo[finding] = None if still_open else False
+        return memo[finding]
+
+    return truth
 
 
 def _finding_truth(index: "RuleIndex", answers: Mapping[str, Any], concluded: frozenset[str],
@@ -229,22 +266,8 @@ def finding_truth(kb: KnowledgeBase, answers: Mapping[str, Any], findings: Mappi
                   unknowable: Iterable[str] = ()) -> Truth:
     """Three-valued truth of a finding: True if concluded, None while a producer could still
     fire once more questions are answered, else False."""
-    memo: dict[str, bool | None] = {}
-    closed = set(unknowable)
-    index = rule_index(kb)
-
-    def truth(finding: str) -> bool | None:
-        if findings.get(finding, 0) > FINDING_THRESHOLD:
-            return True
-        if finding in memo:
-            return memo[finding]
-        memo[finding] = False  # guards against cycles while evaluating
-        still_open = any(index.status[rule.id](answers, truth, closed) is None
-                         for rule in index.producers.get(finding, ()) if rule.certainty > 0)
-        memo[finding] = None if still_open else False
-        return memo[finding]
-
-    return truth
+    concluded = frozenset(f for f, cf in findings.items() if cf > FINDING_THRESHOLD)
+    return _plain_truth(rule_index(kb), answers, concluded, frozenset(unknowable))
 
 
 def status(condition: cond.Condition, answers: Mapping[str, Any], truth: Truth,
@@ -296,7 +319,7 @@ def material_rules(kb: KnowledgeBase, open_: list[Rule], inference: Inference,
     A rule that fired on a finding which open rules could still strengthen is treated like an
     open rule: its contribution may still grow up to its own certainty.
     """
-    index = rule_index(kb)
+    index = rule_index(kb).complete()
     producers_open = {rule.then for rule in open_
                       if rule.then_kind == "finding" and rule.certainty > 0}
     growing = [evidence.rule for evidence in inference.fired.values()
@@ -382,7 +405,7 @@ def relevant_questions(kb: KnowledgeBase, answers: Mapping[str, Any],
     open_ = open_rules(kb, answers, findings or {}, unknowable)
     if inference is not None:
         open_ = material_rules(kb, open_, inference, leading or [], threshold, max_leading)
-    facts = rule_index(kb).facts
+    facts = rule_index(kb).complete().facts
     found: set[str] = set()
     for rule in open_:
         found |= facts[rule.id]
