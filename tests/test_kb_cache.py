@@ -380,7 +380,8 @@ def test_reports_are_byte_identical_with_and_without_the_cache(tmp_path: Path, f
 
 def test_warm_knowledge_load_imports_neither_yaml_nor_the_loader(tmp_path: Path) -> None:
     """With a warm cache, loading the knowledge reads no YAML: neither yaml nor the loader and
-    schema are imported, and a whole debrief never imports the loader."""
+    schema are imported, and a whole JSON debrief never imports the loader, rich, or the
+    history's sqlite3 (nothing recorded)."""
     env = dict(os.environ, CRAMPDX_CACHE_DIR=str(tmp_path / "cache"))
     env.pop("CRAMPDX_KB", None)
     env.pop("CRAMPDX_SHIPPED_KB", None)
@@ -401,7 +402,7 @@ def test_warm_knowledge_load_imports_neither_yaml_nor_the_loader(tmp_path: Path)
                " '-f', 'json'])\n"
                "print(status, sorted(m for m in sys.modules if m.startswith(("
                "'crampdx.knowledge.loader', 'crampdx.knowledge.schema', 'crampdx.knowledge.cases',"
-               " 'rich'))))\n")
+               " 'rich', 'crampdx.history', 'sqlite3'))))\n")
     done = subprocess.run([sys.executable, "-c", debrief], capture_output=True, text=True, env=env)
     assert done.stdout.strip() == "0 []", done.stderr
 
