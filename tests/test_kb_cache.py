@@ -62,7 +62,7 @@ def load(dirs: list[Path], build: Counting) -> Any:
 
 
 def cache_file(directory: Path) -> Path:
-    files = [p for p in directory.glob("kb-*.bin")]
+    files = [p for p in directory.rglob("kb-*.bin")]
     assert len(files) == 1, files
     return files[0]
 
@@ -176,9 +176,9 @@ def test_a_key_others_can_read_or_that_is_planted_is_not_used(cache_dir: Path, k
         -> None:
     """A key file readable by others (or put there by someone else) could have signed a planted
     cache: crampdx then uses no cache at all."""
-    cache_dir.mkdir(mode=0o700)
+    (cache_dir / "knowledge").mkdir(mode=0o700, parents=True)
     secret = b"k" * cache.KEY_BYTES
-    key = cache_dir / cache.KEY_NAME
+    key = cache_dir / "knowledge" / cache.KEY_NAME
     key.write_bytes(secret)
     key.chmod(0o644)
     build = Counting()
@@ -189,7 +189,8 @@ def test_a_key_others_can_read_or_that_is_planted_is_not_used(cache_dir: Path, k
     load([kb_copy], Counting())
     name = cache_file(other).name
     os.environ["CRAMPDX_CACHE_DIR"] = str(cache_dir)
-    (cache_dir / name).write_bytes(cache.MAGIC + cache._mac(secret, payload) + payload)
+    (cache_dir / "knowledge" / name).write_bytes(cache.MAGIC + cache._mac(secret, payload)
+                                                 + payload)
     kb = load([kb_copy], build)
     load([kb_copy], build)
     assert build.calls == 2  # no cache used, none written
@@ -241,7 +242,7 @@ def test_kb_check_reads_the_yaml_not_the_cache(cache_dir: Path, kb_copy: Path, r
     from crampdx.knowledge import load_knowledge
 
     load_knowledge([kb_copy])
-    assert any(cache_dir.glob("kb-*.bin"))
+    assert any(cache_dir.rglob("kb-*.bin"))
     path = kb_copy / "kb.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "\nbogus_kind: []\n", encoding="utf-8")
     status, _, _ = run_cli("kb", "check")
@@ -370,7 +371,7 @@ def test_reports_are_byte_identical_with_and_without_the_cache(tmp_path: Path, f
     env.pop("CRAMPDX_KB", None)
     env.pop("CRAMPDX_SHIPPED_KB", None)
     crampdx("debrief", examples[0], "-f", "json", env=env)  # warms the cache
-    assert any((tmp_path / "cache").glob("kb-*.bin"))
+    assert any((tmp_path / "cache").rglob("kb-*.bin"))
     warm = crampdx("debrief", *examples, "-f", fmt, env=env)
     cold = crampdx("debrief", *examples, "-f", fmt, env=dict(env, CRAMPDX_NO_CACHE="1"))
     assert warm.returncode == cold.returncode

@@ -2,7 +2,8 @@
 
 Reading and validating the YAML is most of what a debrief costs, and it gives the same result
 until a knowledge file changes. So, like a compiler's object files, the validated model is kept
-in the user's cache directory (platformdirs' `user_cache_dir`, or CRAMPDX_CACHE_DIR) and
+in the user's cache directory (`knowledge/` under platformdirs' `user_cache_dir`, or under
+CRAMPDX_CACHE_DIR) and
 reused while nothing it was built from has changed.
 
 - **Key**: every knowledge file's path, size, mtime_ns and content hash, in the order the
@@ -66,15 +67,16 @@ def enabled() -> bool:
 
 
 def cache_dir() -> Path | None:
-    """CRAMPDX_CACHE_DIR, else the platform's user cache directory for crampdx."""
+    """<base>/knowledge, the base being CRAMPDX_CACHE_DIR, else the platform's user cache
+    directory for crampdx (shared with the other caches, e.g. activities/)."""
     chosen = os.environ.get(DIR_ENV, "").strip()
     if chosen:
-        return Path(chosen)
+        return Path(chosen) / "knowledge"
     try:
         import platformdirs
     except ImportError:  # pragma: no cover - a dependency, but the cache is only an optimisation
         return None
-    return Path(platformdirs.user_cache_dir("crampdx", appauthor=False))
+    return Path(platformdirs.user_cache_dir("crampdx", appauthor=False)) / "knowledge"
 
 
 def load(dirs: list[Path], build: Callable[[list[Path]], model.KnowledgeBase]) \
