@@ -356,7 +356,8 @@ def _fresh_cache_env(root: Path) -> EnvMaker:
 
 
 def _verdict(value: float, target: float) -> str:
-    return f"target <= {target:g}: {'met' if value <= target else f'MISSED by {value / target:.2f}x'}"
+    verdict = "met" if value <= target else f"MISSED by {value / target:.2f}x"
+    return f"target <= {target:g}: {verdict}"
 
 
 def cpu_yardstick() -> float:

@@ -50,6 +50,8 @@ MAGIC = b"crampdx-kb-cache 1\n"
 MAC_BYTES = 32
 KEY_BYTES = 32
 KEY_NAME = "key"
+# The loader refuses knowledge files over 500 kB; a bigger one is not read whole just to hash it.
+HASHED_FILE_BYTES = 1_000_000
 # The modules whose code decides what the cached model holds: a change to one (a checkout being
 # edited, an upgrade without a version bump) must not be answered from an old cache.
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -89,7 +91,8 @@ def load(dirs: list[Path], build: Callable[[list[Path]], model.KnowledgeBase]) \
         return build(dirs)
     # one file per stack of directories and Python: rebuilt in place, never piling up
     name = repr([sys.implementation.cache_tag, __version__, *(str(d) for d in dirs)])
-    path = directory / f"kb-{hashlib.sha256(name.encode('utf-8', 'surrogateescape')).hexdigest()[:24]}.bin"
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    path = directory / f"kb-{digest}.bin"
     secret = _secret(directory, create=False)
     if secret is not None:
         kb = _read(path, secret, key)
@@ -119,6 +122,8 @@ def _fingerprint(dirs: list[Path]) -> bytes | None:
             for file in knowledge_files(directory, cases=False):
                 with open(file, "rb") as handle:
                     stat = os.fstat(handle.fileno())
+                    if stat.st_size > HASHED_FILE_BYTES:
+                        return None  # the loader refuses it, and says why
                     digest = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
                 parts.append((str(file), stat.st_size, stat.st_mtime_ns, digest))
     except OSError:
