@@ -282,7 +282,7 @@ def _test(args: argparse.Namespace) -> int:
         never = [rule for rule in coverage.rules if rule not in coverage.fired_somewhere]
         if never:
             print("rules that fired in no case: " + ", ".join(never))
-        from crampdx.knowledge.validation import recall
+        from crampdx.validation import recall
 
         for line_ in recall(report).lines():
             print(f"recall: {line_}")
@@ -291,8 +291,8 @@ def _test(args: argparse.Namespace) -> int:
 
 def _validation(args: argparse.Namespace) -> int:
     from crampdx.engine import Reasoner
-    from crampdx.knowledge.cases import run_cases
-    from crampdx.knowledge.validation import markdown
+    from crampdx.casework import run_cases
+    from crampdx.validation import markdown
 
     result, status = _load_clean(args)
     if result is None:
