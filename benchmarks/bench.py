@@ -26,6 +26,7 @@ import json
 import os
 import platform
 import pstats
+import shutil
 import statistics
 import subprocess
 import sys
@@ -314,6 +315,278 @@ def engine_section(sizes: list[int], repeat: int, n_sets: int, use_clips: bool,
           "\n        triage flags on which crampdx and CLIPS disagree, over all answer sets.")
 
 
+# -- end to end: whole processes (issue 12's targets) ---------------------------------------
+EXAMPLE = ROOT / "examples" / "seed-150k-mountain.yaml"
+TARGETS = {
+    "json_vs_python": 8.0, "terminal_vs_python": 10.0, "version_vs_python": 3.0,
+    "warm_vs_clips": 1.5, "cold_vs_clips": 4.0, "interview_p90_ms": 20.0, "doubling": 2.1,
+    "team_terminal_vs_json": 3.0,
+}
+EnvMaker = Callable[[], dict]
+
+
+def paired_runs(commands: dict[str, tuple[list[str], EnvMaker]], runs: int, base: str) \
+        -> dict[str, dict[str, float]]:
+    """Interleaved runs: each round runs every command once (in a rotating order), so a busy
+    machine slows all of them alike; a ratio is taken within each round, then the median."""
+    labels = list(commands)
+    times: dict[str, list[float]] = {label: [] for label in labels}
+    for round_ in range(runs + 1):  # round 0 warms the disk cache, .pyc and knowledge caches
+        order = labels[round_ % len(labels):] + labels[:round_ % len(labels)]
+        for label in order:
+            argv, make_env = commands[label]
+            start = time.perf_counter()
+            done = subprocess.run(argv, env=startup_env(make_env()), stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True)
+            elapsed = time.perf_counter() - start
+            if done.returncode not in (0,):
+                raise RuntimeError(f"{label}: exit {done.returncode}: "
+                                   f"{(done.stderr.strip().splitlines() or ['?'])[-1]}")
+            if round_:
+                times[label].append(elapsed)
+    return {label: {"median": statistics.median(values),
+                    "ratio": statistics.median(v / b for v, b in zip(values, times[base]))}
+            for label, values in times.items()}
+
+
+def _fresh_cache_env(root: Path) -> EnvMaker:
+    """An empty knowledge cache for every run: a cold start, building and writing the cache."""
+    counter = iter(range(10**6))
+    return lambda: {"CRAMPDX_CACHE_DIR": str(root / f"cold-{next(counter)}")}
+
+
+def _verdict(value: float, target: float) -> str:
+    verdict = "met" if value <= target else f"MISSED by {value / target:.2f}x"
+    return f"target <= {target:g}: {verdict}"
+
+
+def cpu_yardstick() -> float:
+    """Median time of a fixed pure-Python loop: how busy the machine is right now."""
+    def loop() -> int:
+        return sum(i * i for i in range(300_000))
+    return median_time(loop, 5)[0]
+
+
+def write_overlay_case(workdir: Path, size: int) -> dict[str, Any]:
+    """The shipped knowledge plus a synthetic overlay of `size` rules; an answers file with the
+    seed example's answers and synthetic answers to the overlay's questions; the same rules as a
+    CLIPS .clp file and the same answers as JSON for benchmarks/clipsproc.py."""
+    import yaml
+
+    from crampdx.answers import load_answers
+    from crampdx.engine import rule_levels
+    from crampdx.knowledge import conditions as cond
+    from crampdx.knowledge.loader import load_knowledge as read_and_check
+
+    overlay = synthkb.write_knowledge(workdir / f"overlay-{size}", size)
+    kb = read_and_check([ROOT / "knowledge", overlay])
+    values = dict(load_answers(EXAMPLE, kb).values)
+    values.update(synthkb.answer_sets(read_and_check([overlay]), 1)[0])
+    answers = workdir / f"answers-{size}.yaml"
+    answers.write_text(yaml.safe_dump({k: list(v) if isinstance(v, tuple) else v
+                                       for k, v in values.items()}, sort_keys=False),
+                       encoding="utf-8")
+    facts = [[k, kb.questions[k].type, list(v) if isinstance(v, tuple) else v]
+             for k, v in values.items()]
+    answers_json = workdir / f"answers-{size}.json"
+    answers_json.write_text(json.dumps(facts), encoding="utf-8")
+    levels = rule_levels(kb)
+    constructs, count = list(clipsrun.TEMPLATES), 0
+    for rule in kb.rules.values():
+        for branch in cond.branches(rule.when):
+            count += 1
+            used = " ".join(leaf.finding for leaf in branch
+                            if isinstance(leaf, cond.FindingTest) and not leaf.negated)
+            lhs = "\n  ".join(clipsrun.branch_lhs(kb, branch))
+            constructs.append(
+                f"(defrule b{count} (declare (salience {-levels[rule.id]}))\n  {lhs}\n"
+                f'  => (crampdx-fire "{rule.id}" "{rule.then_kind}" "{rule.then}" '
+                f'{float(rule.certainty)!r} "{used}"))')
+    clp = workdir / f"rules-{size}.clp"
+    clp.write_text("\n".join(constructs) + "\n", encoding="utf-8")
+    return {"overlay": overlay, "answers": answers, "answers_json": answers_json, "clp": clp,
+            "max_steps": 10 * max(1, count), "rules": len(kb.rules), "branches": count}
+
+
+def e2e_mismatches(report: dict[str, Any], clips_out: dict[str, Any]) -> list[str]:
+    """Where `crampdx debrief -f json` and the CLIPS process disagree: causes, findings, the
+    certainty of every rule that moved a cause, and the red flags."""
+    problems: list[str] = []
+
+    def compare(what: str, mine: dict[str, float], theirs: dict[str, float]) -> None:
+        for key in sorted(set(mine) | set(theirs)):
+            a, b = mine.get(key), theirs.get(key)
+            if a is None or b is None or abs(a - b) > 1e-9:
+                problems.append(f"{what} {key}: crampdx {a} vs CLIPS {b}")
+
+    causes = report["causes"] + report["ruled_out"]
+    compare("cause", {c["id"]: c["certainty"] for c in causes},
+            {k: round(v, 3) for k, v in clips_out["causes"].items() if v != 0})
+    compare("finding", report["findings"],
+            {k: round(v, 3) for k, v in clips_out["findings"].items()})
+    cause_rules = {e["rule"]: e["certainty"] for c in causes
+                   for e in c.get("evidence", []) + c.get("against", [])}
+    compare("rule", cause_rules, {k: round(clips_out["fired"][k], 3) for k in cause_rules
+                                  if k in clips_out["fired"]})
+    flags = {flag["rule"] for flag in report["triage"]["flags"]}
+    for rule in sorted(flags ^ set(clips_out["triage"])):
+        problems.append(f"red flag {rule}: crampdx {rule in flags} vs CLIPS "
+                        f"{rule in clips_out['triage']}")
+    return problems
+
+
+def e2e_section(runs: int, overlay_size: int, doubling: list[int], interview_rules: int,
+                team_files: int, use_clips: bool) -> None:
+    print(f"\n== End to end: whole processes, {runs} interleaved rounds after a warm-up round "
+          "(median; ratios taken within each round) ==\n")
+    print(f"machine load: {os.getloadavg()[0]:.1f} (1-minute average, {os.cpu_count()} cores); "
+          f"a fixed CPU loop takes {seconds(cpu_yardstick())} (lower is a quieter machine: "
+          "absolute times scale with it, paired ratios much less)\n")
+    none: EnvMaker = lambda: {}  # noqa: E731
+    with tempfile.TemporaryDirectory(prefix="crampdx-bench-e2e-") as directory:
+        work = Path(directory)
+        warm_env: EnvMaker = lambda: {"CRAMPDX_CACHE_DIR": str(work / "warm-cache")}  # noqa: E731
+        cold_env = _fresh_cache_env(work)
+        cmd = crampdx_command()
+        python = [sys.executable, "-c", "pass"]
+
+        # 1. start-up
+        results = paired_runs({
+            "python -c pass": (python, none),
+            "crampdx --version": (cmd + ["--version"], none),
+            "debrief -f json (warm cache)": (cmd + ["debrief", str(EXAMPLE), "-f", "json"],
+                                             warm_env),
+            "debrief, terminal format (warm cache)": (cmd + ["debrief", str(EXAMPLE)], warm_env),
+            "debrief -f json (no cache)": (cmd + ["debrief", str(EXAMPLE), "-f", "json"],
+                                           cold_env),
+        }, runs, "python -c pass")
+        targets = {"crampdx --version": TARGETS["version_vs_python"],
+                   "debrief -f json (warm cache)": TARGETS["json_vs_python"],
+                   "debrief, terminal format (warm cache)": TARGETS["terminal_vs_python"]}
+        print(f"start-up, examples/{EXAMPLE.name}:")
+        print(table(["command", "median", "x python -c pass", "target"], [
+            [label, seconds(r["median"]), f"{r['ratio']:.1f}x",
+             _verdict(r["ratio"], targets[label]) if label in targets else ""]
+            for label, r in results.items()]))
+
+        # 2. shipped knowledge + an overlay, against CLIPS as a whole process
+        case = write_overlay_case(work, overlay_size)
+        print(f"\nshipped knowledge + a {overlay_size:,}-rule overlay ({case['rules']:,} rules, "
+              f"{case['branches']:,} branches), debrief -f json vs CLIPS loading the same rules "
+              "from a .clp file, asserting the same answers and running:")
+        debrief = cmd + ["debrief", str(case["answers"]), "-f", "json", "--kb",
+                         str(case["overlay"])]
+        commands = {"python -c pass": (python, none),
+                    "crampdx, warm cache": (debrief, warm_env),
+                    "crampdx, cold (empty cache)": (debrief, cold_env)}
+        clips_argv = [sys.executable, str(HERE / "clipsproc.py"), str(case["clp"]),
+                      str(case["answers_json"]), str(case["max_steps"])]
+        if use_clips:
+            commands["CLIPS (clipspy) process"] = (clips_argv, none)
+        results = paired_runs(commands, runs, "CLIPS (clipspy) process" if use_clips
+                              else "python -c pass")
+        rows = []
+        for label, r in results.items():
+            target = ""
+            if use_clips and label == "crampdx, warm cache":
+                target = _verdict(r["ratio"], TARGETS["warm_vs_clips"])
+            elif use_clips and label.startswith("crampdx, cold"):
+                target = _verdict(r["ratio"], TARGETS["cold_vs_clips"])
+            rows.append([label, seconds(r["median"]),
+                         f"{r['ratio']:.2f}x" if use_clips else "n/a", target])
+        print(table(["process", "median", "x CLIPS", "target"], rows))
+        if use_clips:
+            mine = json.loads(subprocess.run(debrief, env=startup_env(warm_env()),
+                                             capture_output=True, text=True).stdout)
+            theirs = json.loads(subprocess.run(clips_argv, env=startup_env(),
+                                               capture_output=True, text=True).stdout)
+            problems = e2e_mismatches(mine, theirs)
+            print(f"mismatches between the crampdx report and CLIPS: {len(problems)} "
+                  f"(causes {len(mine['causes']) + len(mine['ruled_out'])}, findings "
+                  f"{len(mine['findings'])}, red flags {len(mine['triage']['flags'])} compared)")
+            for problem in problems[:5]:
+                print(f"  mismatch: {problem}")
+        else:
+            print("clipspy is not installed (pip install -e '.[bench]'): no CLIPS column.")
+
+        # 3. doubling the rules
+        cases = {size: (case if size == overlay_size else write_overlay_case(work, size))
+                 for size in doubling}
+        commands = {}
+        for size, item in cases.items():
+            argv = cmd + ["debrief", str(item["answers"]), "-f", "json", "--kb",
+                          str(item["overlay"])]
+            commands[f"{size} warm"] = (argv, warm_env)
+            commands[f"{size} cold"] = (argv, cold_env)
+        results = paired_runs(commands, runs, f"{doubling[0]} warm")
+        print("\ndoubling the overlay (debrief -f json, shipped knowledge + N rules):")
+        rows = []
+        for kind in ("warm", "cold"):
+            previous = None
+            for size in doubling:
+                now = results[f"{size} {kind}"]["median"]
+                step = now / previous if previous else None
+                rows.append([f"{size:,} rules, {kind}", seconds(now),
+                             f"x{step:.2f}" if step else "",
+                             _verdict(step, TARGETS["doubling"]) if step else ""])
+                previous = now
+        print(table(["overlay", "median", "per doubling", "target"], rows))
+
+        # 4. the interview at scale (in process: one decision = record an answer, pick the next)
+        print(f"\ninterview at shipped knowledge + {interview_rules:,} rules (in process):")
+        print(interview_line(work, interview_rules))
+        print(f"  (the CPU loop now takes {seconds(cpu_yardstick())})")
+
+        # 5. a team run
+        team = work / "team"
+        team.mkdir()
+        examples = sorted((ROOT / "examples").glob("*.yaml"))
+        files = []
+        for index in range(team_files):
+            target = team / f"athlete-{index:03d}.yaml"
+            shutil.copyfile(examples[index % len(examples)], target)
+            files.append(str(target))
+        results = paired_runs({
+            "json": (cmd + ["debrief", *files, "-f", "json"], warm_env),
+            "terminal": (cmd + ["debrief", *files], warm_env),
+        }, max(3, runs // 2), "json")
+        r = results["terminal"]
+        print(f"\nteam run, {team_files} answers files in one debrief (warm cache): json "
+              f"{seconds(results['json']['median'])}, terminal {seconds(r['median'])}: "
+              f"{r['ratio']:.2f}x ({_verdict(r['ratio'], TARGETS['team_terminal_vs_json'])})")
+
+
+def interview_line(work: Path, size: int, decisions: int = 40) -> str:
+    """Median and p90 of one interview decision (answer(), then next_step()) over the first
+    `decisions` questions, answering from the overlay case's answers."""
+    from crampdx.answers import load_answers
+    from crampdx.engine import Reasoner
+    from crampdx.interview import Interview
+    from crampdx.knowledge.loader import load_knowledge as read_and_check
+
+    overlay = synthkb.write_knowledge(work / f"interview-{size}", size)
+    kb = read_and_check([ROOT / "knowledge", overlay])
+    values = dict(load_answers(EXAMPLE, kb).values)
+    values.update(synthkb.answer_sets(read_and_check([overlay]), 1)[0])
+    reasoner = Reasoner(kb)
+    start = time.perf_counter()
+    flow = Interview(reasoner)
+    step = flow.next_step()
+    first = time.perf_counter() - start
+    times = []
+    while step is not None and len(times) < decisions:
+        qid = step.question.id
+        start = time.perf_counter()
+        flow.answer(qid, values.get(qid))
+        step = flow.next_step()
+        times.append(time.perf_counter() - start)
+    times.sort()
+    p90 = times[min(len(times) - 1, int(0.9 * len(times)))] if times else float("nan")
+    return (f"  {len(times)} decisions: median {seconds(statistics.median(times))}, p90 "
+            f"{seconds(p90)} ({_verdict(p90 * 1000, TARGETS['interview_p90_ms'])} ms); first "
+            f"question {seconds(first)}")
+
+
 # -- profile --------------------------------------------------------------------------------
 def package_of(filename: str) -> str:
     for name in ("crampdx", "experta", "schema", "frozendict"):
@@ -372,6 +645,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=int, metavar="SIZE",
                         help="also profile the build and one inference at SIZE rules")
     parser.add_argument("--top", type=int, default=25, help="functions shown per profile")
+    parser.add_argument("--e2e", action="store_true",
+                        help="only the end-to-end section: whole processes against issue 12's "
+                             "targets (start-up, an overlay against a CLIPS process, doubling, "
+                             "the interview at scale, a team run)")
+    parser.add_argument("--no-e2e", action="store_true", help="skip the end-to-end section")
+    parser.add_argument("--overlay", type=int, default=4000,
+                        help="overlay rules for the CLIPS comparison (default 4000)")
+    parser.add_argument("--doubling", type=lambda s: [int(x) for x in s.replace(",", " ").split()],
+                        help="overlay sizes for the doubling rows (default 1000 2000 4000 8000)")
+    parser.add_argument("--interview-rules", type=int, default=5000,
+                        help="overlay rules for the interview timing (default 5000)")
+    parser.add_argument("--team", type=int, default=100, help="answers files in the team run")
     args = parser.parse_args(argv)
     sizes = args.sizes or ([100, 1000] if args.quick else [100, 1000, 5000])
     repeat = args.repeat or (2 if args.quick else 3)
@@ -392,8 +677,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"crampdx benchmark: {', '.join(versions)}; {platform.machine()}, "
           f"{os.cpu_count()} cores, {platform.system()}")
     started = time.perf_counter()
+    if args.e2e:
+        args.no_startup = args.no_engine = True
     if not args.no_startup:
         startup_section(runs)
+    if not args.no_e2e:
+        e2e_section(runs, args.overlay, args.doubling or [1000, 2000, 4000, 8000],
+                    args.interview_rules, args.team, clipsrun.available() and not args.no_clips)
     if not args.no_engine:
         engine_section(sizes, repeat, n_sets, clipsrun.available() and not args.no_clips,
                        shipped=not args.no_shipped)

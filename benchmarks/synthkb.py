@@ -218,7 +218,7 @@ class _Generator:
                 rule["then"] = {"triage": rng.choice(("self_care", "see_doctor", "emergency"))}
                 rule["action"] = f"Synthetic action {index}."
             rule["because"] = f"Synthetic reason {index}."
-            rule["source"] = "synthetic" if index % 3 else "seed"
+            rule["source"] = "synthetic" if index % 3 else "synthetic_seed"
             rules.append(rule)
         return rules
 
@@ -230,7 +230,7 @@ def write_knowledge(directory: Path, n_rules: int, seed: int = 0) -> Path:
     sizes = generator.sizes
     base = {
         "sections": [{"id": f"s{k}", "title": f"Section {k}"} for k in range(sizes["sections"])],
-        "sources": [{"id": "seed", "cite": "Synthetic seed source", "evidence": "coaching"},
+        "sources": [{"id": "synthetic_seed", "cite": "Synthetic seed source", "evidence": "coaching"},
                     {"id": "synthetic", "cite": "Synthetic study", "evidence": "study"}],
         "findings": [{"id": f"f{k}", "name": f"Finding {k}",
                       "description": f"Synthetic finding {k}."}

@@ -14,6 +14,16 @@ settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# The compiled knowledge cache goes to a private directory for the whole run (subprocesses
+# inherit it): tests never write into the user's own cache, and never read a stale one.
+if not os.environ.get("CRAMPDX_CACHE_DIR"):
+    import atexit
+    import shutil
+    import tempfile
+
+    os.environ["CRAMPDX_CACHE_DIR"] = tempfile.mkdtemp(prefix="crampdx-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["CRAMPDX_CACHE_DIR"], True)
+
 ROOT = Path(__file__).resolve().parent.parent
 MINI_KB = ROOT / "tests" / "fixtures" / "mini_kb"
 EXAMPLES = ROOT / "examples"

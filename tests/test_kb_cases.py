@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from crampdx.engine import Reasoner
-from crampdx.knowledge.cases import Case, run_cases
+from crampdx.casework import run_cases
+from crampdx.knowledge.cases import Case
 from crampdx.knowledge.loader import read_knowledge
 from crampdx.knowledge.model import Origin
 

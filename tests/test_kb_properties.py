@@ -76,7 +76,7 @@ def check_everything(text: str, *, on_base: bool = True) -> list[str]:
                 for raw in items.values())
     if added and not result.problems:
         from crampdx.engine import Reasoner
-        from crampdx.knowledge.cases import run_cases
+        from crampdx.casework import run_cases
 
         try:
             run_cases(Reasoner(result.kb), result.cases, only=list(result.cases)[-3:])
@@ -161,7 +161,7 @@ def test_a_valid_knowledge_base_with_one_thing_broken(data: st.DataObject) -> No
     assert all("\n" not in str(p) and str(p).startswith(str(WORKDIR)) for p in problems)
     if not result.problems:
         from crampdx.engine import Reasoner
-        from crampdx.knowledge.cases import run_cases
+        from crampdx.casework import run_cases
 
         run_cases(Reasoner(result.kb), result.cases, only=list(result.cases)[:3])
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from crampdx.engine import Reasoner
-from crampdx.knowledge.cases import run_cases
+from crampdx.casework import run_cases
 from crampdx.knowledge.lint import lint
 from crampdx.knowledge.loader import read_knowledge
 

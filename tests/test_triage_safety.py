@@ -13,7 +13,7 @@ import pytest
 
 from crampdx import api
 from crampdx.diagnosis import Diagnosis
-from crampdx.knowledge.cases import run_cases
+from crampdx.casework import run_cases
 from crampdx.knowledge.loader import read_knowledge
 from crampdx.render import html, json as json_render, markdown, terminal
 
@@ -246,7 +246,7 @@ def test_recall_figures_in_docs_are_computed_from_the_cases() -> None:
     """docs/validation.md states the figures `crampdx kb test` computes; regenerate it with
     `crampdx kb validation --output docs/validation.md`."""
     from crampdx.engine import Reasoner
-    from crampdx.knowledge.validation import markdown as validation_md, recall
+    from crampdx.validation import markdown as validation_md, recall
 
     loaded = read_knowledge([ROOT / "knowledge"])
     report = run_cases(Reasoner(loaded.kb), loaded.cases)

@@ -10,11 +10,14 @@ import argparse
 import re
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from crampdx import __version__
 from crampdx.errors import EXIT_USAGE, CrampdxError
 from crampdx.render import FORMATS
+
+if TYPE_CHECKING:
+    from crampdx.engine import Reasoner
 
 EXAMPLES = """\
 Plain `crampdx`, with no command, in a terminal, starts the guided interview.
@@ -63,7 +66,9 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
     cli_history.add_report_options(parser)  # --record, --db, --units
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser; given the `command` about to run, the other command groups are left
+    as empty stubs (their modules are not even imported), so start-up pays only for its own."""
     parser = argparse.ArgumentParser(
         prog="crampdx",
         description="Works out why you cramped in a race or a run, how sure it is and why, "
@@ -109,19 +114,50 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Each extra command group lives in its own module, imported here with the standard library
     # only; the module's handler imports what it needs when it runs.
-    from crampdx import cli_activity, cli_history, cli_interview, cli_kb
+    if command in (None, "interview") or command not in COMMANDS:
+        from crampdx import cli_interview
 
-    cli_interview.add_parser(commands, _add_kb_option, add_report_options)
-    cli_kb.add_parser(commands, _add_kb_option)
-    cli_history.add_parser(commands, _add_kb_option)
+        cli_interview.add_parser(commands, _add_kb_option, add_report_options)
+    else:
+        commands.add_parser("interview")  # a stub: another command runs
+    if command in (None, "kb") or command not in COMMANDS:
+        from crampdx import cli_kb
+
+        cli_kb.add_parser(commands, _add_kb_option)
+    else:
+        commands.add_parser("kb")
+    from crampdx import cli_history  # debrief's --record and --summary live there too
+
+    if command in (None, "history") or command not in COMMANDS:
+        cli_history.add_parser(commands, _add_kb_option)
+    else:
+        commands.add_parser("history")
     cli_history.add_summary_option(debrief)
-    cli_activity.add_parser(commands, _add_kb_option)
+    from crampdx import cli_activity  # debrief's and the interview's activity options too
+
+    if command in (None, "import") or command not in COMMANDS:
+        cli_activity.add_parser(commands, _add_kb_option)
+    else:
+        commands.add_parser("import")
     for name in ("debrief", "interview"):
         cli_activity.add_activity_options(commands.choices[name])
     from crampdx.cli_help import wrap_all
 
     wrap_all(parser)  # help wrapped to the terminal, examples kept as written
     return parser
+
+
+COMMANDS = ("debrief", "questions", "interview", "kb", "history", "import")
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The command named on the command line (the top level has no option taking a value)."""
+    for word in argv:
+        if word == "--":
+            return None
+        if not word.startswith("-"):
+            return word
+    return None
 
 
 def _write_output(path: str, text: str) -> None:
@@ -142,7 +178,7 @@ def cmd_debrief(args: argparse.Namespace) -> int:
     fmt = args.format or (FORMAT_BY_SUFFIX.get(Path(args.output).suffix.lower(), "terminal")
                           if args.output else "terminal")
     weeks = weeks_argument(args.weeks)
-    compiled = api.reasoner(args.kb)
+    compiled = reasoner_for_run(args.kb)
     next_race = api.load_next_race(args.next_race, args.kb) if args.next_race else None
     from crampdx import cli_activity
 
@@ -214,6 +250,25 @@ def cmd_debrief(args: argparse.Namespace) -> int:
     return status
 
 
+def reasoner_for_run(kb_dirs: list[str]) -> "Reasoner":
+    """The compiled knowledge for a command that keeps it until the process ends. The cyclic
+    collector is off while it is loaded and built (tens of thousands of objects, none garbage),
+    then they are moved out of its sight (gc.freeze), so neither the next allocation nor a team
+    of reports rescans them."""
+    import gc
+
+    from crampdx import api
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return api.reasoner(kb_dirs)
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 def weeks_argument(value: str | None) -> int | None:
     """--weeks as a whole number; its range is the knowledge base's (checked by the plan)."""
     if value is None:
@@ -281,14 +336,39 @@ def _comment(text: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words == ["--version"]:  # the one answer that needs no parser at all
+        print(f"crampdx {__version__}")
+        return 0
+    parser = build_parser(_command_of(words))
+    args = parser.parse_args(words)
     if args.command is None:
         if not sys.stdin.isatty():
             parser.print_help()
             return 0
         # A runner who just types `crampdx` at a terminal gets the interview.
-        args = parser.parse_args([*(sys.argv[1:] if argv is None else argv), "interview"])
+        args = build_parser("interview").parse_args([*words, "interview"])
+    status = _run(args)
+    if argv is None and getattr(args, "handler", None) is cmd_debrief:
+        _exit_now(status)
+    return status
+
+
+def _exit_now(status: int) -> None:
+    """Leave without tearing down what the run built (at thousands of rules, freeing the engine
+    object by object takes longer than the debrief): the report is complete and flushed, and
+    debrief holds no other resource. Only for the program itself, never for a caller of main()."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass  # the reader left (`| head`): nothing more to say to it
+    except OSError:
+        return  # let the normal exit report it
+    os._exit(status)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return args.handler(args)
     except CrampdxError as exc:

@@ -209,10 +209,10 @@ class Extras:
         self.active = units == "imperial" or any(seasons)
 
     def json(self, index: int, document: dict[str, Any]) -> dict[str, Any]:
-        from crampdx.render.history import season_dict
-
         item = self.seasons[index]
-        if item is not None:
+        if item is not None:  # only then the history modules (sqlite3, csv) are imported
+            from crampdx.render.history import season_dict
+
             document["history"] = season_dict(self.kb, item)
         if self.units == "imperial":
             document["units"] = "imperial"  # numbers stay metric: the contract
@@ -220,23 +220,27 @@ class Extras:
 
     def text(self, index: int, fmt: str, text: str) -> str:
         """A text report (terminal or markdown) with its history section, in the units."""
-        from crampdx.render import history as view
         from crampdx.units_display import apply
 
         item = self.seasons[index]
-        section = "" if item is None else view.season_markdown(self.kb, item) \
-            if fmt == "markdown" else view.season_text(self.kb, item)
+        section = ""
+        if item is not None:
+            from crampdx.render import history as view
+
+            section = view.season_markdown(self.kb, item) if fmt == "markdown" \
+                else view.season_text(self.kb, item)
         if section:
             text = text.rstrip("\n") + "\n\n" + section
         return apply(text, fmt, self.units)
 
     def html(self, page: str) -> str:
-        from crampdx.render.history import season_html
         from crampdx.units_display import apply
 
         pieces = page.split("</article>")
         for index, item in enumerate(self.seasons):
             if item is not None and index < len(pieces) - 1:
+                from crampdx.render.history import season_html
+
                 pieces[index] += season_html(self.kb, item) + "\n"  # before its </article>
         return apply("</article>".join(pieces), "html", self.units)
 

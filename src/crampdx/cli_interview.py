@@ -73,10 +73,10 @@ def run(args: argparse.Namespace) -> int:
     if not sys.stdin.isatty():
         raise CrampdxError("the interview needs a terminal to ask its questions; for answers in "
                            "a file, run 'crampdx debrief FILE'")
-    from crampdx import api
     from crampdx.answers import load_answers
+    from crampdx.cli import reasoner_for_run
 
-    compiled = api.reasoner(args.kb)
+    compiled = reasoner_for_run(args.kb)
     kb = compiled.kb
     report = _report_arguments(args, kb)  # checked now, not after twenty questions
     prefilled = load_answers(Path(args.answers), kb) if args.answers else None

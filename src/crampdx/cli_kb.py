@@ -224,7 +224,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _test(args: argparse.Namespace) -> int:
     from crampdx.errors import CrampdxError
-    from crampdx.knowledge.cases import ranked_text, run_cases
+    from crampdx.casework import ranked_text, run_cases
 
     result, status = _load_clean(args)
     if result is None:
@@ -280,7 +280,7 @@ def _test(args: argparse.Namespace) -> int:
         never = [rule for rule in coverage.rules if rule not in coverage.fired_somewhere]
         if never:
             print("rules that fired in no case: " + ", ".join(never))
-        from crampdx.knowledge.validation import recall
+        from crampdx.validation import recall
 
         for line_ in recall(report).lines():
             print(f"recall: {line_}")
@@ -289,8 +289,8 @@ def _test(args: argparse.Namespace) -> int:
 
 def _validation(args: argparse.Namespace) -> int:
     from crampdx.engine import Reasoner
-    from crampdx.knowledge.cases import run_cases
-    from crampdx.knowledge.validation import markdown
+    from crampdx.casework import run_cases
+    from crampdx.validation import markdown
 
     result, status = _load_clean(args)
     if result is None:

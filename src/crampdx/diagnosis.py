@@ -11,8 +11,7 @@ from crampdx.answers import Answers
 from crampdx.derived import DerivedValue, derive, engine_facts
 from crampdx.engine import Evidence, Inference, Reasoner
 from crampdx.knowledge import conditions as cond
-from crampdx.knowledge.loader import FINDING_THRESHOLD
-from crampdx.knowledge.model import TRIAGE_LEVELS, KnowledgeBase
+from crampdx.knowledge.model import FINDING_THRESHOLD, TRIAGE_LEVELS, KnowledgeBase
 from crampdx.plan import NextRace, Plan, make_plan
 from crampdx.questioning import open_rules
 
@@ -161,7 +160,8 @@ def _unanswered(kb: KnowledgeBase, answers: Answers, inference: Inference) -> li
             if fact not in values and fact not in answers.unknown:  # "don't know" stays so
                 weights[fact] = weights.get(fact, 0) + weight
                 informs.setdefault(fact, set()).add(label)
-    ranked = sorted(weights, key=lambda q: (-weights[q], list(kb.questions).index(q)))
+    position = {qid: index for index, qid in enumerate(kb.questions)}
+    ranked = sorted(weights, key=lambda q: (-weights[q], position[q]))
     return [Unanswered(q, kb.questions[q].ask, round(weights[q], 3), sorted(informs[q]))
             for q in ranked[:UNANSWERED_MAX]]
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from crampdx.errors import CrampdxError, did_you_mean
 from crampdx.knowledge import conditions as cond
-from crampdx.knowledge.loader import FINDING_THRESHOLD
+from crampdx.knowledge.model import FINDING_THRESHOLD
 from crampdx.knowledge.model import KnowledgeBase, PlanTemplate
 from crampdx.knowledge.plans import placeholders_of
 

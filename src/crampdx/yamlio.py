@@ -245,6 +245,23 @@ def _check_expansion(root: yaml.Node, path: str) -> None:
                 aliased = True
 
 
+def _count_nodes(root: yaml.Node) -> int:
+    """How many values a tree without aliases holds: each node once, nothing remembered."""
+    count, stack = 0, [root]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        node = pop()
+        count += 1
+        value = node.value
+        if type(value) is list:  # a sequence's items, or a mapping's (key, value) pairs
+            for item in value:
+                if type(item) is tuple:
+                    extend(item)
+                else:
+                    push(item)
+    return count
+
+
 def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)
@@ -267,7 +284,10 @@ def _load(loader_class: type, text: str, path: str,
         node = loader.get_single_node()
         if node is None:
             return None
-        _check_expansion(node, path)
+        # An alias (*name) needs an anchor (&name), or the composer has refused it already;
+        # without both in the text, only the plain count of values can be too big.
+        if ("&" in text and "*" in text) or _count_nodes(node) > MAX_EXPANDED_VALUES:
+            _check_expansion(node, path)
         return loader.construct_document(node)
     finally:
         loader.dispose()
@@ -334,8 +354,10 @@ def _reader_error(exc: yaml.reader.ReaderError, text: str, path: str) -> Crampdx
 
 def load_yaml_file(path: Path, *, what: str = "file", max_bytes: int = MAX_FILE_BYTES,
                    duplicates: list[CrampdxError] | None = None) -> Any:
-    """Read and parse one YAML or JSON file."""
-    return parse_yaml(read_text(path, what=what, max_bytes=max_bytes), path, duplicates)
+    """Read and parse one YAML or JSON file (with libyaml when PyYAML has it: same result and
+    the same messages, see parse_yaml)."""
+    return parse_yaml(read_text(path, what=what, max_bytes=max_bytes), path, duplicates,
+                      fast=True)
 
 
 def type_name(value: Any) -> str:

@@ -5,7 +5,7 @@ the same kind and id from an earlier one (the shipped knowledge). The loader col
 problem it can find rather than stopping at the first, so `kb check` can list them all;
 `load_knowledge` raises the first one for commands that just need a working knowledge base.
 Cases (`cases:`, the regression tests of the rules) are read and checked here too, so a typo in
-one is pointed at like any other; running them is `crampdx.knowledge.cases`' job.
+one is pointed at like any other; running them is `crampdx.casework`'s job.
 """
 
 from __future__ import annotations
@@ -18,8 +18,11 @@ from typing import Any
 from crampdx.errors import CrampdxError, did_you_mean
 from crampdx.knowledge import conditions as cond
 from crampdx.knowledge.cases import Case, parse_case
+from crampdx.knowledge.locate import (CASES_DIR, MAX_WALK_ENTRIES, WalkTooLarge,
+                                      knowledge_files)
 from crampdx.knowledge.plans import parse_plan
 from crampdx.knowledge.model import (
+    FINDING_THRESHOLD,  # noqa: F401 (read from here by older code)
     Cause,
     Finding,
     KnowledgeBase,
@@ -49,7 +52,6 @@ from crampdx.yamlio import LocatedDict, parse_yaml, read_text, shorten, type_nam
 # command that loads the knowledge; 500 kB leaves room for thirty times the largest.
 MAX_KB_FILE_BYTES = 500_000
 MAX_MESSAGE = 400
-FINDING_THRESHOLD = 0.2
 
 
 class UnreadableError(CrampdxError):
@@ -81,45 +83,9 @@ class LoadResult:
     cases: dict[str, Case] = field(default_factory=dict)
 
 
-# A knowledge directory holds tens of files a few folders deep; a walk that meets more entries
-# than this was pointed at the wrong directory (CRAMPDX_KB=/ would read the whole disk).
-MAX_WALK_ENTRIES = 20_000
-
-
-def knowledge_files(directory: Path, unreadable: list[CrampdxError] | None = None
-                    ) -> list[Path]:
-    """Every YAML file under a knowledge directory, in a stable order. A folder that cannot be
-    listed is an UnreadableError in `unreadable` (like a file that cannot be read), never
-    silently skipped; a walk over MAX_WALK_ENTRIES entries stops with an UnreadableError."""
-    import os
-
-    found: list[Path] = []
-    seen = 0
-
-    def failed(error: OSError) -> None:
-        problem = UnreadableError(f"cannot list this folder of knowledge: "
-                                  f"{error.strerror or error}", path=error.filename)
-        if unreadable is None:
-            raise problem
-        unreadable.append(problem)
-
-    for folder, folders, files in os.walk(directory, onerror=failed):
-        seen += len(folders) + len(files)
-        if seen > MAX_WALK_ENTRIES:
-            raise UnreadableError(f"more than {MAX_WALK_ENTRIES:,} files and folders under "
-                                  "this directory: it is no knowledge directory (check --kb "
-                                  "and CRAMPDX_KB)", path=directory)
-        folders.sort()
-        for name in files:
-            if name.endswith((".yaml", ".yml")):
-                path = Path(folder) / name
-                if path.is_file():
-                    found.append(path)
-    return sorted(found)
-
-
 class _Loader:
-    def __init__(self) -> None:
+    def __init__(self, cases: bool = True) -> None:
+        self.with_cases = cases
         self.problems: list[CrampdxError] = []
         self.raw: dict[str, dict[str, RawItem]] = {kind: {} for kind in KINDS}
         self.kb = KnowledgeBase()
@@ -152,16 +118,21 @@ class _Loader:
                 else "no such knowledge directory"
             self.problems.append(UnreadableError(what, path=directory))
             return
-        unreadable: list[CrampdxError] = []
+        unlistable: list[OSError] = []
         try:
-            files = knowledge_files(directory, unreadable)
-        except UnreadableError as exc:
-            self.problems.append(exc)
+            files = knowledge_files(directory, cases=self.with_cases, unlistable=unlistable)
+        except WalkTooLarge:
+            self.problems.append(UnreadableError(
+                f"more than {MAX_WALK_ENTRIES:,} files and folders under this directory: it is "
+                "no knowledge directory (check --kb and CRAMPDX_KB)", path=directory))
             return
         except OSError as exc:
             self.problems.append(UnreadableError(
                 f"cannot list the knowledge directory: {exc.strerror or exc}", path=directory))
             return
+        unreadable = [UnreadableError(f"cannot list this folder of knowledge: "
+                                      f"{error.strerror or error}", path=error.filename)
+                      for error in unlistable]
         self.problems.extend(unreadable)
         if not files and not unreadable:
             self.problems.append(CrampdxError("no .yaml files in this knowledge directory",
@@ -181,9 +152,11 @@ class _Loader:
                 continue
             finally:
                 self.problems.extend(duplicates)
-            self.read_document(document, str(path), layer)
+            in_cases = path.relative_to(directory).parts[0] == CASES_DIR
+            self.read_document(document, str(path), layer, in_cases)
 
-    def read_document(self, document: Any, path: str, layer: int) -> None:
+    def read_document(self, document: Any, path: str, layer: int,
+                      in_cases: bool = False) -> None:
         if document is None:
             return
         if not isinstance(document, dict):
@@ -205,6 +178,11 @@ class _Loader:
                              f"a file holds {', '.join(KINDS)}", Origin(path), document, kind)
                 continue
             if items is None:
+                continue
+            if in_cases and kind != "cases":
+                self.problem(f"a file under {CASES_DIR}/ holds cases only, not '{kind}': "
+                             "debrief and the interview skip that directory; move them to "
+                             "another file", Origin(path), document, kind)
                 continue
             if not isinstance(items, list):
                 self.problem(f"'{kind}' must be a list of items, not {type_name(items)}",
@@ -373,8 +351,9 @@ class _Loader:
         for raw in self.raw["plans"].values():
             self.build_plan(raw)
         self.check_finding_cycles()
-        for raw in self.raw["cases"].values():
-            self.build_case(raw)
+        if self.with_cases:
+            for raw in self.raw["cases"].values():
+                self.build_case(raw)
 
     def build_condition(self, raw: RawItem) -> None:
         data = self.fields(raw)
@@ -819,9 +798,10 @@ def one_line(message: str) -> str:
     return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 3] + "..."
 
 
-def read_knowledge(dirs: list[Path]) -> LoadResult:
-    """Read and validate knowledge directories, collecting every problem."""
-    loader = _Loader()
+def read_knowledge(dirs: list[Path], *, cases: bool = True) -> LoadResult:
+    """Read and validate knowledge directories, collecting every problem; without `cases`,
+    the cases/ directories are not read (a diagnosis never needs them)."""
+    loader = _Loader(cases)
     for layer, directory in enumerate(dirs):
         loader.read_dir(Path(directory), layer)
     loader.kb.dirs = tuple(str(d) for d in dirs)
@@ -830,8 +810,9 @@ def read_knowledge(dirs: list[Path]) -> LoadResult:
 
 
 def load_knowledge(dirs: list[Path]) -> KnowledgeBase:
-    """A knowledge base ready to use, or a CrampdxError naming the first problem."""
-    result = read_knowledge(dirs)
+    """A knowledge base ready to use, or a CrampdxError naming the first problem; read and
+    validated every time (`crampdx.knowledge.load_knowledge` goes through the cache)."""
+    result = read_knowledge(dirs, cases=False)
     if result.problems:
         first = result.problems[0]
         more = len(result.problems) - 1

@@ -8,6 +8,8 @@ from typing import Any
 from crampdx.knowledge.conditions import Condition
 
 QUESTION_TYPES = ("number", "bool", "choice", "multi")
+# A finding holds (for `finding:` conditions and the report) above this certainty.
+FINDING_THRESHOLD = 0.2
 TRIAGE_LEVELS = ("self_care", "see_doctor", "emergency")
 REMEDY_KINDS = ("acute", "race_day", "fuelling", "training", "medical", "extra")
 EVIDENCE_LABELS = ("coaching", "consensus", "study", "anecdotal")
@@ -181,8 +183,15 @@ class KnowledgeBase:
         return getattr(self, name)
 
     def rules_for(self, then_kind: str, target: str) -> list[Rule]:
-        return [rule for rule in self.rules.values()
-                if rule.then_kind == then_kind and rule.then == target]
+        """The rules concluding `target`, in file order: indexed on first use (the interview
+        asks this for every finding after every answer), rebuilt if the rules were replaced."""
+        index = self.__dict__.get("_rules_by_target")
+        if index is None or index[0] is not self.rules or index[1] != len(self.rules):
+            by_target: dict[tuple[str, str], list[Rule]] = {}
+            for rule in self.rules.values():
+                by_target.setdefault((rule.then_kind, rule.then), []).append(rule)
+            index = self.__dict__["_rules_by_target"] = (self.rules, len(self.rules), by_target)
+        return list(index[2].get((then_kind, target), ()))
 
     def evidence_label(self, source_id: str) -> str:
         source = self.sources.get(source_id)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crampdx.knowledge.cases import CaseOutcome, CaseReport
-from crampdx.knowledge.loader import FINDING_THRESHOLD
+from crampdx.casework import CaseOutcome, CaseReport
+from crampdx.knowledge.model import FINDING_THRESHOLD
 
 EAH_CONDITION = "eah"
 EAH_CAUSE = "hyponatremia"
