@@ -7,6 +7,7 @@ it needs (experta, rich, questionary) when it runs.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
