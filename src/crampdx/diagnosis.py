@@ -101,7 +101,8 @@ def _triage(kb: KnowledgeBase, inference: Inference, answers: dict[str, Any]) ->
     superseded: list[Evidence] = []
     for flag in flags:
         condition = kb.conditions.get(flag.rule.condition)
-        same = {flag.rule.condition, condition.milder_form_of if condition else ""} - {""}
+        same = ({flag.rule.condition, condition.milder_form_of if condition else ""}
+                | set(condition.superseded_by if condition else ())) - {""}
         higher = any(other.rule.condition in same
                      and TRIAGE_LEVELS.index(other.rule.then) > TRIAGE_LEVELS.index(flag.rule.then)
                      for other in shown)

@@ -374,12 +374,19 @@ class _Loader:
                          f"'{shorten(milder)}'{did_you_mean(milder, self.raw['conditions'])}",
                          raw.origin, item, "milder_form_of")
             milder = ""
+        superseded_by = tuple(data.get("superseded_by", ()))
+        for other in superseded_by:
+            if other not in self.raw["conditions"]:
+                self.problem(f"condition '{cid}': 'superseded_by' names unknown condition "
+                             f"'{shorten(other)}'{did_you_mean(other, self.raw['conditions'])}",
+                             raw.origin, item, "superseded_by")
+        superseded_by = tuple(o for o in superseded_by if o in self.raw["conditions"])
         self.kb.conditions[cid] = MedicalCondition(
             cid, data["name"].strip(), data["summary"].strip(), data["source"], raw.origin,
             return_to_running=str(data.get("return_to_running", "")).strip(),
             return_source=data.get("return_source", data["source"]),
             clearance=bool(data.get("clearance", False)), cause=data.get("cause", ""),
-            milder_form_of=milder)
+            milder_form_of=milder, superseded_by=superseded_by)
 
     def not_with(self, raw: RawItem, data: dict[str, Any]) -> tuple[str, ...]:
         """The `not_with` condition ids of a remedy or plan item, each checked."""

@@ -102,6 +102,9 @@ class MedicalCondition:
     clearance: bool = False
     cause: str = ""
     milder_form_of: str = ""  # a flag for that condition at a higher level supersedes this one
+    # likewise for each of these: a diagnosis of exclusion (a collapse after the finish) gives
+    # way to the conditions it must not be mistaken for once a higher-level flag names them
+    superseded_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

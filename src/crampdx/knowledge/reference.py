@@ -394,6 +394,9 @@ def markdown(kb: KnowledgeBase, *, case_count: int | None = None) -> str:
             add("- **Training waits for a doctor's clearance.**")
         if condition.cause:
             add(f"- **Same as cause:** {_link('cause', condition.cause)}")
+        if condition.superseded_by:
+            add("- **Gives way to:** " + ", ".join(_link("condition", c)
+                                                   for c in condition.superseded_by))
         add(f"- **Source:** {_link('source', condition.source)}: {_cite(kb, condition.source)}")
         add("")
 

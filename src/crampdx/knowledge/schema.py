@@ -148,6 +148,9 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("milder_form_of", "ref",
                   description="The condition this is a milder form of (heat exhaustion: heat "
                               "stroke); a higher-level flag for that one supersedes this"),
+        FieldSpec("superseded_by", "ids",
+                  description="Condition ids whose higher-level flags supersede this one's "
+                              "(a collapse after the finish: heat stroke, EAH)"),
     ),
 }
 EXPECTATIONS = ("lead", "appear", "absent", "triage", "fires", "not_fires", "conditions")
