@@ -138,3 +138,29 @@ def test_superseded_by_naming_an_unknown_condition_is_refused(tmp_path: Path) ->
     problems = [str(p) for p in read_knowledge([ROOT / "knowledge", overlay]).problems]
     assert any("unknown condition 'heat_strok'" in p and "did you mean 'heat_stroke'" in p
                for p in problems), problems
+
+
+def test_mild_eah_stops_sports_drink_too(tmp_path: Path) -> None:
+    """Nausea and a headache after 5 h on sports drink with a weight gain: the advice is to
+    drink nothing more until urine comes (Hew-Butler 2015), not only to stop plain water,
+    which would leave an over-drinker free to keep drinking sports drink."""
+    report, md, _ = debrief(tmp_path, "event_distance_km: 42.2\nevent_duration_h: 5\n"
+                                      "symptoms: [nausea, headache]\ndrink_type: sports_drink\n"
+                                      "drank_beyond_thirst: true\nweight_change_kg: 1.2\n")
+    assert report["triage"]["level"] == "see_doctor"
+    box = red_flags(md)
+    assert "Drink nothing more, water or sports drink, until you pass urine" in box
+    assert "Stop drinking plain water" not in box
+
+
+def test_same_day_muscle_and_kidney_tests_say_where(tmp_path: Path) -> None:
+    """Little urine after a 100 km ultra on ibuprofen: CK and kidney tests today, and the
+    runner is told where to get them when no doctor can see them today."""
+    report, md, _ = debrief(tmp_path, "event_distance_km: 100\nevent_duration_h: 14\n"
+                                      "urine_after: none_or_little\nsymptoms: []\n"
+                                      "medications: [nsaid]\n")
+    assert "rhabdomyolysis" in report["triage"]["conditions"]
+    actions = [f["action"] for f in report["triage"]["flags"]
+               if f["condition"] == "rhabdomyolysis"]
+    assert actions and all("emergency department if no doctor can see you today" in a
+                           for a in actions)
