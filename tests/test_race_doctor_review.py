@@ -65,7 +65,8 @@ def test_nausea_with_a_normal_sodium_after_an_ultra_is_self_care(tmp_path: Path)
     assert report["triage"]["conditions"] == ["sick_after_race"]
     box = red_flags(md)
     assert "See a doctor" not in box and "ibuprofen" in box and "dark urine" in box
-    assert "Stuempfle & Hoffman 2015" in term.split("Likely causes")[0]  # Markdown escapes &
+    assert [f["source"] for f in report["triage"]["flags"]] == ["stuempfle_2015"]
+    assert "Stuempfle" in box and "Stuempfle" in term  # the source is printed beside it
     assert "hyponatremia" not in {c["id"] for c in report["causes"]}
     assert "No red flags" not in term
 
