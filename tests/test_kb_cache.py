@@ -305,6 +305,7 @@ def test_a_field_added_to_the_model_round_trips(monkeypatch: pytest.MonkeyPatch)
         "Cause", [(f.name, Any, dataclasses.field(default=None)) for f in
                   dataclasses.fields(model.Cause)] + [("new_field", Any, None)],
         frozen=True, namespace={"__module__": model.__name__})
+    extended.__module__ = model.__name__  # Python 3.12+ sets the caller's module after namespace
     monkeypatch.setattr(model, "Cause", extended)
     kb = validated([MINI_KB])
     kb.causes = {k: extended(*(getattr(c, f.name) for f in dataclasses.fields(c)),

@@ -265,7 +265,8 @@ class _Pickler(pickle.Pickler):
         fields = self.fields.get(kind)
         if fields is not None:
             return copyreg.__newobj__, (kind,), {name: getattr(obj, name) for name in fields}
-        if kind in _PLAIN or obj in self.fields:  # plain data, or a model class named by NEWOBJ
+        # plain data, or a model class named by NEWOBJ (an unknown object is never hashed)
+        if kind in _PLAIN or (isinstance(obj, type) and obj in self.fields):
             return NotImplemented
         raise _Invalid(f"cannot store a {kind.__name__}")
 
