@@ -232,3 +232,15 @@ def test_interview_refuses_csv_before_the_first_question(run_cli, monkeypatch) -
     monkeypatch.setattr(sys, "stdin", Terminal())
     status, out, err = run_cli("interview", "-f", "csv")
     assert status == 2 and err.count("\n") == 1 and "csv is for 'crampdx debrief FILES --summary'" in err
+
+
+def test_one_escaping_module_shows_controls_and_guards_csv_formulas() -> None:
+    """textsafe is the one escaping module: table cells show a control character as a visible
+    escape (the squad view used to drop it), and a CSV cell never starts a formula."""
+    from crampdx import textsafe
+
+    assert not (ROOT / "src" / "crampdx" / "render" / "cells.py").exists()
+    assert textsafe.cell("Ann\x1b[2J  Lee\n") == "Ann\\x1b[2J Lee"
+    assert textsafe.csv_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert textsafe.csv_cell("-1+2") == "'-1+2" and textsafe.csv_cell("Ann") == "Ann"
+    assert textsafe.html_text("<b>\u202e</b>") == "&lt;b&gt;\\u202e&lt;/b&gt;"

@@ -101,7 +101,10 @@ def test_names_are_escaped_for_each_format(run_cli, write) -> None:  # type: ign
     assert row.count("|") - row.count("\\|") == 7  # six cells, the name's pipe escaped
     assert "\\*\\*bold\\*\\*" in row and "\\[x\\]" in row and "<script>" not in row
     _, text, _ = run_cli("debrief", str(path), "--summary")
-    assert "\x1b" not in text and "Zed" in text  # the escape byte dropped, the text kept
+    # the escape byte shown as a visible escape (textsafe, as in every report), the text kept
+    assert "\x1b" not in text and "\\x1b[31mred" in text and "Zed" in text
+    _, table, _ = run_cli("debrief", str(path), "--summary", "-f", "csv")
+    assert "\\x1b[31mred" in table and "\x1b" not in table
 
 
 def test_html_squad_page_links_each_athlete_to_their_report(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -399,9 +399,9 @@ def _forget(args: argparse.Namespace, words: list[str]) -> int:
         history.forget(connection, debrief_id=debrief_id)
     finally:
         connection.close()
-    from crampdx.render.cells import plain
+    from crampdx.textsafe import cell
 
-    label = " · ".join(plain(p) for p in (item.athlete, item.event, item.date) if p)
+    label = " · ".join(cell(p) for p in (item.athlete, item.event, item.date) if p)
     print(f"crampdx: forgot debrief {debrief_id} ({label})", file=sys.stderr)
     return 0
 
@@ -484,7 +484,7 @@ def _show(args: argparse.Namespace, connection: "sqlite3.Connection", debrief_id
     elif fmt == "html":
         from crampdx.render import html
         from crampdx.render.history import insert_html, rediagnosis_note
-        from crampdx.render.cells import html_text
+        from crampdx.textsafe import html_text
 
         page = extras.html(html.render([diagnosis], kb))
         note = rediagnosis_note(kb, extras.seasons[0]) if extras.seasons[0] else None

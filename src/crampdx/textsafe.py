@@ -11,14 +11,19 @@ One function per output kind, called where user or knowledge text is inserted:
   (headings, emphasis, links, images, code, raw HTML, table pipes) backslash-escaped.
 - `json_text`: JSON escapes C0 itself; bidi, C1 and line-separator characters are written as
   ``\\uXXXX`` too, so the document still decodes to the same values.
-- HTML uses `html.escape` over `terminal` (crampdx.render.html); rich is given `Text` objects,
-  which it never parses as markup (`rich_markup` exists for a place that needs a markup string).
+- HTML uses `html.escape` over `terminal` (crampdx.render.html; `html_text` for one-line
+  cells); rich is given `Text` objects, which it never parses as markup (`rich_markup` exists
+  for a place that needs a markup string).
+- `cell`: a table cell (squad summary, history): `one_line` with runs of spaces collapsed.
+- `csv_cell`: a spreadsheet cell that a spreadsheet shows as text: `cell`, and a leading
+  apostrophe when it would start a formula (= + - @, OWASP's CSV-injection advice).
 
 Standard library only: errors.py uses it, and `crampdx --version` stays fast.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from typing import Any
@@ -92,3 +97,23 @@ def rich_markup(text: Any) -> str:
 def has_surrogates(text: str) -> bool:
     """Lone surrogates cannot be encoded as UTF-8: every output of such text would fail."""
     return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(text: Any) -> str:
+    """One table cell: `one_line` (controls shown, not dropped), spaces collapsed."""
+    return " ".join(one_line(text).split())
+
+
+def html_text(text: Any) -> str:
+    """A one-line cell or paragraph for HTML: `cell`, then every markup character escaped."""
+    return html.escape(cell(text), quote=True)
+
+
+def csv_cell(text: Any) -> str:
+    """A CSV cell a spreadsheet shows as text: one starting with = + - @ would run as a
+    formula, so it gets a leading apostrophe (OWASP's CSV-injection advice)."""
+    value = cell(text)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value

@@ -2,7 +2,7 @@
 what recurs and what changed since the previous debrief (a section added to any report).
 
 Cause names and question prompts come from the knowledge base; athlete, event and answers are
-user text and are escaped for each format (render/cells.py).
+user text and are escaped for each format (crampdx/textsafe.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from crampdx.history import Changes, Recurring, Stored
 from crampdx.knowledge.model import KnowledgeBase
-from crampdx.render.cells import csv_cell, html_text, markdown, plain
+from crampdx.textsafe import cell, csv_cell, html_text, markdown
 from crampdx.render.common import format_value
 from crampdx.render.summary import TRIAGE_WORDS
 
@@ -123,7 +123,7 @@ def season_text(kb: KnowledgeBase, season: Season, width: int = 80) -> str:
 
     console = Console(record=True, width=width, color_system=None, file=io.StringIO(),
                       highlight=False)
-    who = f"{plain(season.athlete)}: " if season.athlete else ""
+    who = f"{cell(season.athlete)}: " if season.athlete else ""
     if not season.athlete:  # nothing to compare with; a re-diagnosis note goes on top
         return ""
     console.print(Text(f"Your history ({who}{_debriefs(season.count)})",
@@ -135,10 +135,10 @@ def season_text(kb: KnowledgeBase, season: Season, width: int = 80) -> str:
         console.print(Text(f"- {recurring_sentence(kb, item, one_athlete=True)}"))
     if season.changes is not None:
         ch = season.changes
-        console.print(Text(f"Since your previous debrief ({plain(_label(ch.previous))}):"))
+        console.print(Text(f"Since your previous debrief ({cell(_label(ch.previous))}):"))
         table = Table("", "Then", "Now", box=None, padding=(0, 1))
         for label, before, after in _change_rows(kb, ch):
-            table.add_row(Text(plain(label)), Text(plain(before)), Text(plain(after)))
+            table.add_row(Text(cell(label)), Text(cell(before)), Text(cell(after)))
         console.print(table)
     elif season.count <= 1 and season.athlete:
         console.print(Text("This is the first recorded debrief for this athlete."))
@@ -242,8 +242,8 @@ def list_terminal(kb: KnowledgeBase, items: list[Stored], recurring: list[Recurr
             leading = ", ".join(cause_name(kb, c) for c in s.leading) or "none stands out"
             triage = TRIAGE_WORDS.get(s.triage, s.triage) + (
                 " (not screened)" if s.triage == "self_care" and s.screened is False else "")
-            table.add_row(str(s.id), Text(plain(s.date)), Text(plain(s.athlete)),
-                          Text(plain(s.event)), triage,
+            table.add_row(str(s.id), Text(cell(s.date)), Text(cell(s.athlete)),
+                          Text(cell(s.event)), triage,
                           Text(leading))
         console.print(table)
     if recurring:

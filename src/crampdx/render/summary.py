@@ -3,7 +3,7 @@
 Built from JSON reports (the contract in docs/json.md), so fresh debriefs and recorded ones give
 the same table. Each row: athlete, event, triage (unscreened shown as such), the leading causes
 with their certainty, and the one most important change. Every user string is escaped for the
-format it is written into (render/cells.py).
+format it is written into (crampdx/textsafe.py).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from crampdx.render.cells import csv_cell, html_text, markdown, plain
+from crampdx.textsafe import cell, csv_cell, html_text, markdown
 
 URGENCY = ("emergency", "see_doctor", "unscreened", "self_care")
 TRIAGE_WORDS = {"emergency": "EMERGENCY", "see_doctor": "see a doctor",
@@ -198,14 +198,14 @@ def render_terminal(rows: list[Row], width: int = 100, title: str = "Squad summa
 
     dated = any(r.date for r in rows)  # no column of blanks when no file gives a date
     table = Table("Athlete", "Event", *(["Date"] if dated else []), "Triage", "Leading causes",
-                  "Most important change", title=plain(title), show_lines=True)
+                  "Most important change", title=cell(title), show_lines=True)
     styles = {"emergency": "bold white on red", "see_doctor": "bold black on yellow",
               "unscreened": "bold yellow"}
     for r in rows:
-        table.add_row(Text(plain(r.athlete) or "(no name)"), Text(plain(r.event)),
-                      *([Text(plain(r.date))] if dated else []),
+        table.add_row(Text(cell(r.athlete) or "(no name)"), Text(cell(r.event)),
+                      *([Text(cell(r.date))] if dated else []),
                       Text(r.triage_words, style=styles.get(r.triage, "")),
-                      Text(plain(r.causes_text())), Text(plain(r.change)))
+                      Text(cell(r.causes_text())), Text(cell(r.change)))
     console = Console(record=True, width=width, color_system=None, file=io.StringIO(),
                       highlight=False)
     console.print(table)
