@@ -244,3 +244,48 @@ def test_one_escaping_module_shows_controls_and_guards_csv_formulas() -> None:
     assert textsafe.csv_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
     assert textsafe.csv_cell("-1+2") == "'-1+2" and textsafe.csv_cell("Ann") == "Ann"
     assert textsafe.html_text("<b>\u202e</b>") == "&lt;b&gt;\\u202e&lt;/b&gt;"
+
+
+@pytest.mark.parametrize("key, written, expected", [
+    ("sodium_mg_per_h", "0.1 g", 100), ("sodium_mg_per_h", "0.1 g/h", 100),
+    ("fluid_ml_per_h", "300 ml", 300), ("event_duration_h", "3:45:30", 3.76),
+    ("event_duration_h", "4:30", 4.5), ("temperature_c", "84 F", 28.9)])
+def test_units_as_runners_write_them(run_cli, write, key, written, expected) -> None:  # type: ignore[no-untyped-def]
+    """0.1 g of sodium is 100 mg/h (as 300 ml is 300 ml/h), h:mm:ss is a duration."""
+    import json
+
+    path = write("a.yaml", f"{key}: '{written}'\n")
+    status, out, err = run_cli("debrief", str(path), "-f", "json")
+    assert status == 0, err
+    assert json.loads(out)["answers"][key] == expected
+
+
+@pytest.mark.parametrize("key, written, said", [
+    ("temperature_c", "84", "84 °C is out of range; did you mean 84 °F (28.9 °C)? Write '84 F'"),
+    ("body_mass_kg", "250", "250 kg is out of range; did you mean 250 lb (113.4 kg)?"),
+    ("weight_change_kg", "-20", "-20 kg is out of range; did you mean -20 lb (-9.1 kg)?"),
+    ("elevation_gain_m", "40000", "40000 m is out of range; did you mean 40000 ft (12192 m)?"),
+    ("event_duration_h", "300", "300 h is out of range; did you mean 300 min (5 h)?")])
+def test_a_unit_slip_is_named_with_the_reading_that_fits(run_cli, write, key, written, said) -> None:  # type: ignore[no-untyped-def]
+    """A bare number out of range that fits once read in the unit runners slip into says so,
+    on one line naming file:line:column and key, exit 2."""
+    path = write("a.yaml", f"athlete: Ann\n{key}: {written}\n")
+    status, out, err = run_cli("debrief", str(path))
+    assert status == 2 and out == ""
+    assert err.startswith(f"crampdx: error: {path}:2:1: {key}: {said}")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_miles_distance_is_named_when_the_onset_is_beyond_it(run_cli, write) -> None:  # type: ignore[no-untyped-def]
+    """The range cannot tell a marathon's 26.2 (miles) from km; an onset at 30 km can."""
+    path = write("a.yaml", "event_distance_km: 26.2\nonset_km: 30\n")
+    status, _, err = run_cli("debrief", str(path))
+    assert status == 2
+    assert "did you mean event_distance_km: 26.2 mi (42.2 km)? Write '26.2 mi' there" in err
+
+
+def test_out_of_range_without_a_likely_slip_keeps_its_message(run_cli, write) -> None:  # type: ignore[no-untyped-def]
+    path = write("a.yaml", "body_mass_kg: 20\n")
+    _, _, err = run_cli("debrief", str(path))
+    assert err.strip() == f"crampdx: error: {path}:1:1: body_mass_kg: 20 kg is out of range: " \
+                          "expected 30 to 200 kg"

@@ -13,7 +13,7 @@ from typing import Any
 from crampdx.errors import CrampdxError, did_you_mean
 from crampdx.knowledge.model import KnowledgeBase, Question
 from crampdx.textsafe import excerpt
-from crampdx.units import UnitError, quantity_readings
+from crampdx.units import TYPED, UnitError, likely_slip, quantity_readings
 from crampdx.yamlio import MAX_FILE_BYTES, LocatedDict, load_yaml_file, type_name
 
 META_KEYS = ("athlete", "event", "date", "notes")
@@ -78,6 +78,14 @@ def coerce(question: Question, value: Any) -> Any:
                     f"'{excerpt(value)}' reads as {readings[0]:g}{unit} (comma grouping "
                     f"thousands) or {readings[1]:g}{unit} (decimal comma), and neither is "
                     f"within {low:g} to {high:g}{unit}")
+            slip = likely_slip(readings[0], question.unit, low, high) \
+                if not fitting and _bare_number(value) else None
+            if slip:
+                label, converted = slip
+                raise AnswerError(
+                    f"{readings[0]:g}{unit} is out of range; did you mean {readings[0]:g} "
+                    f"{label} ({converted:g}{unit})? Write '{readings[0]:g} {TYPED.get(label, label)}', or a "
+                    f"number from {low:g} to {high:g}{unit}")
             if not fitting:
                 shown = f"{readings[0]:g}{unit}" + (
                     f" (from '{excerpt(value)}')" if isinstance(value, str) else "")
@@ -109,6 +117,17 @@ def coerce(question: Question, value: Any) -> Any:
         if choice is not None and choice not in chosen:
             chosen.append(choice)
     return tuple(chosen)
+
+
+def _bare_number(value: Any) -> bool:
+    """A number written without a unit (84, "84"): only then can the unit have slipped."""
+    if isinstance(value, (int, float)):
+        return True
+    try:
+        quantity_readings(value, None)
+    except UnitError:
+        return False
+    return True
 
 
 def _choice(question: Question, value: Any) -> str:
@@ -198,9 +217,17 @@ def _check_together(answers: Answers, kb: KnowledgeBase, data: Any, path: str) -
             line, column = data.position_of(question.id) if isinstance(data, LocatedDict) \
                 else (None, None)
             unit = f" {question.unit}" if question.unit else ""
+            hint = "check the answers and their units"
+            raw = data.get(limit) if isinstance(data, dict) else None
+            slip = likely_slip(values[limit], question.unit, values[question.id] /
+                               NOT_ABOVE_SLACK, float("inf")) if _bare_number(raw) else None
+            if slip:  # the limit in miles (26.2 for a marathon) and this answer in km
+                label, converted = slip
+                hint = (f"did you mean {limit}: {values[limit]:g} {label} ({converted:g}{unit})?"
+                        f" Write '{values[limit]:g} {TYPED.get(label, label)}' there")
             raise CrampdxError(f"{question.id}: {values[question.id]:g}{unit} is more than "
-                               f"{limit} ({values[limit]:g}{unit}); check the answers and "
-                               "their units", path=path, line=line, column=column)
+                               f"{limit} ({values[limit]:g}{unit}); {hint}", path=path,
+                               line=line, column=column)
 
 
 def load_answers(path: Path, kb: KnowledgeBase) -> Answers:

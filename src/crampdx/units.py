@@ -50,8 +50,9 @@ UNITS: dict[str, Unit] = {
         Unit("ml/h", "ml per hour", {"ml/h": (1, 0), "ml": (1, 0), "l/h": (1000, 0),
                                      "l": (1000, 0), "oz/h": (29.5735, 0), "oz": (29.5735, 0),
                                      "fl oz/h": (29.5735, 0)}, digits=0),
+        # "g" is grams per hour, as "ml" is ml per hour: 0.1 g is 100 mg/h
         Unit("mg/h", "mg per hour", {"mg/h": (1, 0), "mg": (1, 0), "g/h": (1000, 0),
-                                     "mmol/h": (23, 0)}, digits=0),
+                                     "g": (1000, 0), "mmol/h": (23, 0)}, digits=0),
         Unit("g/h", "g per hour", {"g/h": (1, 0), "g": (1, 0)}),
         Unit("kg", "kg", {"kg": (1, 0), "kgs": (1, 0), "lb": (0.45359237, 0),
                           "lbs": (0.45359237, 0), "pounds": (0.45359237, 0), "g": (0.001, 0)},
@@ -63,10 +64,31 @@ UNITS: dict[str, Unit] = {
 
 _NUMBER = r"[-+]?(?:\d+(?:[.,]\d+)*[.,]?|[.,]\d+)(?:e[-+]?\d+)?"
 _QUANTITY = re.compile(rf"^\s*(?P<number>{_NUMBER})\s*(?P<unit>[^\d\s].*?)?\s*$")
-_CLOCK = re.compile(r"^\s*(?P<h>\d+)\s*(?::|h\s*)(?P<m>[0-5]?\d)\s*(?:m|min)?\s*$", re.I)
+_CLOCK = re.compile(r"^\s*(?P<h>\d+)\s*(?::|h\s*)(?P<m>[0-5]?\d)(?::(?P<s>[0-5]\d))?\s*"
+                    r"(?:m|min)?\s*$", re.I)
 # "1,000" or "12,500.5": commas grouping thousands (never after a leading zero: "0,500" is 0.5)
 _THOUSANDS = re.compile(r"^[-+]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?(?:e[-+]?\d+)?$")
 _DECIMAL_COMMA = re.compile(r"^[-+]?\d*,\d+(?:e[-+]?\d+)?$")
+
+
+# The unit a bare number was most likely written in when it does not fit its question's
+# canonical unit: 84 for a temperature is °F, 20 for a weight change is lb, 12000 for a climb
+# is feet, 300 for a race's hours is minutes. (alias to convert with, label to show.)
+SLIPS: dict[str, tuple[str, str]] = {"°C": ("f", "°F"), "km": ("mi", "mi"), "kg": ("lb", "lb"),
+                                     "m": ("ft", "ft"), "h": ("min", "min")}
+# How to type the slipped unit, when its label is hard to type
+TYPED = {"°F": "F"}
+
+
+def likely_slip(number: float, unit: str | None, low: float, high: float
+                ) -> tuple[str, float] | None:
+    """(label, value in `unit`) when `number` is out of [low, high] in `unit` but fits once
+    read in the unit runners most often slip into; None when no slip explains it."""
+    if unit not in SLIPS:
+        return None
+    alias, label = SLIPS[unit]
+    converted = UNITS[unit].convert(number, alias)
+    return (label, converted) if low <= converted <= high else None
 
 
 class UnitError(ValueError):
@@ -92,7 +114,9 @@ def quantity_readings(text: str, unit: str | None) -> list[float]:
     if unit == "h":
         clock = _CLOCK.match(text)
         if clock:
-            return [round(int(clock["h"]) + int(clock["m"]) / 60, UNITS["h"].digits)]
+            seconds = int(clock["s"] or 0)
+            return [round(int(clock["h"]) + int(clock["m"]) / 60 + seconds / 3600,
+                          UNITS["h"].digits)]
     match = _QUANTITY.match(text.replace("E", "e"))
     if not match:
         raise UnitError(f"'{excerpt(text)}' is not a number"
