@@ -289,3 +289,24 @@ def test_out_of_range_without_a_likely_slip_keeps_its_message(run_cli, write) ->
     _, _, err = run_cli("debrief", str(path))
     assert err.strip() == f"crampdx: error: {path}:1:1: body_mass_kg: 20 kg is out of range: " \
                           "expected 30 to 200 kg"
+
+
+def test_answers_without_a_list_are_written_one_per_line(reasoner) -> None:  # type: ignore[no-untyped-def]
+    """No list among the answers used to give one '{...}' flow line; each answer has its own
+    line now, lists stay on theirs, and the file reads back to the same answers."""
+    from crampdx.answers import Answers, dump_answers, parse_answers
+    from crampdx.yamlio import parse_yaml
+
+    kb = reasoner.kb
+    plain = Answers(values={"event_distance_km": 42.2, "temperature_c": 28.0},
+                    meta={"athlete": "Ann"})
+    text = dump_answers(plain, kb, header="crampdx interview answers (test)")
+    assert "{" not in text
+    assert text.splitlines()[1:] == ["athlete: Ann", "event_distance_km: 42.2",
+                                     "temperature_c: 28.0"]
+    with_list = Answers(values={"event_distance_km": 42.2, "cramp_sites": ("calf", "hamstring")})
+    assert dump_answers(with_list, kb).splitlines() == ["event_distance_km: 42.2",
+                                                        "cramp_sites: [calf, hamstring]"]
+    for answers in (plain, with_list):
+        again = parse_answers(parse_yaml(dump_answers(answers, kb), "<t>"), kb)
+        assert again.values == answers.values

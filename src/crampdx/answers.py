@@ -248,7 +248,15 @@ def dump_answers(answers: Answers, kb: KnowledgeBase, *, header: str = "") -> st
         if question_id in answers.values:
             value = answers.values[question_id]
             document[question_id] = list(value) if isinstance(value, tuple) else value
-    body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, default_flow_style=None)
+    # One answer per line whatever the answers are (PyYAML's default_flow_style=None wrote a
+    # file without lists as one "{...}" line); a list stays on its answer's line: [a, b].
+    class _Dumper(yaml.SafeDumper):
+        pass
+
+    _Dumper.add_representer(list, lambda dumper, items: dumper.represent_sequence(
+        "tag:yaml.org,2002:seq", items, flow_style=True))
+    body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False)
     return "\n".join(lines + [body]) if lines else body
 
 
