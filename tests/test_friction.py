@@ -310,3 +310,37 @@ def test_answers_without_a_list_are_written_one_per_line(reasoner) -> None:  # t
     for answers in (plain, with_list):
         again = parse_answers(parse_yaml(dump_answers(answers, kb), "<t>"), kb)
         assert again.values == answers.values
+
+
+def test_every_problem_in_an_answers_file_is_reported_at_once(run_cli, write) -> None:  # type: ignore[no-untyped-def]
+    """Five problems, five lines, in the file's order, each naming file:line:column and key;
+    exit 2. One problem stays one line, exactly as before."""
+    path = write("a.yaml", "athlete: Ann\ntemperature_c: 84\nevent_distance_km: 26.2\n"
+                           "onset_km: 30\nsodum_mg_per_h: 300\ncramp_sites: [calves]\n"
+                           "notes: [1]\n")
+    status, out, err = run_cli("debrief", str(path))
+    lines = err.strip().splitlines()
+    assert status == 2 and out == ""
+    assert [line.split(": ")[2:4] for line in lines] == [
+        [f"{path}:2:1", "temperature_c"], [f"{path}:4:1", "onset_km"],
+        [f"{path}:5:1", "unknown question 'sodum_mg_per_h' (did you mean 'sodium_mg_per_h'?); "
+                        "'crampdx questions' lists them all"],
+        [f"{path}:6:1", "cramp_sites"], [f"{path}:7:1", "notes"]]
+    assert all(line.startswith("crampdx: error: ") for line in lines)
+    single = write("b.yaml", "athlete: Ann\ncramp_sites: [calves]\n")
+    _, _, err = run_cli("debrief", str(single))
+    assert err == (f"crampdx: error: {single}:2:1: cramp_sites: 'calves' is not a choice (did "
+                   "you mean 'calf'?); choose from: calf, inner_thigh, hamstring, quadriceps, "
+                   "shin, foot, glutes, abdomen, back, chest, neck, face, hands\n")
+
+
+def test_problems_past_the_cap_are_counted(run_cli, write) -> None:  # type: ignore[no-untyped-def]
+    from crampdx.errors import MAX_PROBLEMS
+
+    path = write("a.yaml", "".join(f"bad_key_{i}: 1\n" for i in range(MAX_PROBLEMS + 7)))
+    status, _, err = run_cli("debrief", str(path))
+    lines = err.strip().splitlines()
+    assert status == 2 and len(lines) == MAX_PROBLEMS + 1
+    assert lines[-1] == f"crampdx: error: and 7 more problems in {path}"
+    assert lines[-2].startswith(f"crampdx: error: {path}:{MAX_PROBLEMS}:1: unknown question "
+                                f"'bad_key_{MAX_PROBLEMS - 1}'")

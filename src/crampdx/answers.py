@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crampdx.errors import CrampdxError, did_you_mean
+from crampdx.errors import MAX_PROBLEMS, CrampdxError, did_you_mean
 from crampdx.knowledge.model import KnowledgeBase, Question
 from crampdx.textsafe import excerpt
 from crampdx.units import TYPED, UnitError, likely_slip, quantity_readings
@@ -177,40 +177,61 @@ def parse_answers(data: Any, kb: KnowledgeBase, path: str = "<answers>") -> Answ
             f"an answers file is a mapping of question id -> answer, not {type_name(data)} "
             "(e.g. 'event_distance_km: 42.2')", path=path, line=line)
     answers = Answers(source=path)
+    problems: list[CrampdxError] = []  # every problem in the file, reported together
+    left_out = 0  # problems past MAX_PROBLEMS: counted, never described (a huge file is cheap)
     for key, value in data.items():
+        if len(problems) >= MAX_PROBLEMS and not (isinstance(key, str) and
+                                                  key in kb.questions or key in META_KEYS):
+            left_out += 1
+            continue
         line, column = data.position_of(key) if isinstance(data, LocatedDict) else (None, None)
         if key in META_KEYS:
-            text = meta_text(key, value, path, line, column)
+            try:
+                text = meta_text(key, value, path, line, column)
+            except CrampdxError as exc:
+                problems.append(exc)
+                continue
             if text:
                 answers.meta[key] = text
             continue
         question = kb.questions.get(key) if isinstance(key, str) else None
         if question is None:
             hint = did_you_mean(str(key), list(kb.questions) + list(META_KEYS))
-            raise CrampdxError(f"unknown question '{excerpt(key)}'{hint}; "
-                               "'crampdx questions' lists them all",
-                               path=path, line=line, column=column)
+            problems.append(CrampdxError(f"unknown question '{excerpt(key)}'{hint}; "
+                                         "'crampdx questions' lists them all",
+                                         path=path, line=line, column=column))
+            continue
         try:
             coerced = coerce(question, value)
         except AnswerError as exc:
-            raise CrampdxError(f"{key}: {exc}", path=path, line=line, column=column) from None
+            if len(problems) >= MAX_PROBLEMS:
+                left_out += 1
+                continue
+            problems.append(CrampdxError(f"{key}: {exc}", path=path, line=line,
+                                         column=column))
+            continue
         if coerced is not None:
             answers.values[key] = coerced
         else:
             answers.unknown.add(key)
             if isinstance(value, str) and value.strip():
                 answers.declined.add(key)
-    _check_together(answers, kb, data, path)
+    problems += _check_together(answers, kb, data, path)
+    if problems:  # in the file's order, top to bottom
+        problems.sort(key=lambda problem: (problem.line is None, problem.line or 0))
+        raise CrampdxError.of_all(problems, left_out)
     return answers
 
 
 NOT_ABOVE_SLACK = 1.05
 
 
-def _check_together(answers: Answers, kb: KnowledgeBase, data: Any, path: str) -> None:
+def _check_together(answers: Answers, kb: KnowledgeBase, data: Any, path: str
+                    ) -> list[CrampdxError]:
     """Catch slips that each answer alone cannot show, e.g. the first cramp after the finish
     (an onset in miles after a distance in km): a question's `not_above`."""
     values = answers.values
+    problems = []
     for question in kb.questions.values():
         limit = question.not_above
         if limit is not None and question.id in values and limit in values and values[question.id] > values[limit] * NOT_ABOVE_SLACK:
@@ -225,9 +246,10 @@ def _check_together(answers: Answers, kb: KnowledgeBase, data: Any, path: str) -
                 label, converted = slip
                 hint = (f"did you mean {limit}: {values[limit]:g} {label} ({converted:g}{unit})?"
                         f" Write '{values[limit]:g} {TYPED.get(label, label)}' there")
-            raise CrampdxError(f"{question.id}: {values[question.id]:g}{unit} is more than "
-                               f"{limit} ({values[limit]:g}{unit}); {hint}", path=path,
-                               line=line, column=column)
+            problems.append(CrampdxError(
+                f"{question.id}: {values[question.id]:g}{unit} is more than {limit} "
+                f"({values[limit]:g}{unit}); {hint}", path=path, line=line, column=column))
+    return problems
 
 
 def load_answers(path: Path, kb: KnowledgeBase) -> Answers:

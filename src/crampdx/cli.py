@@ -197,7 +197,8 @@ def cmd_debrief(args: argparse.Namespace) -> int:
         except CrampdxError as exc:
             if len(args.answers) == 1:
                 raise
-            print(f"crampdx: error: {exc}", file=sys.stderr)
+            for line in exc.lines():
+                print(f"crampdx: error: {line}", file=sys.stderr)
             failed += 1
     cli_activity.print_warnings(derived)
     if not diagnoses:
@@ -373,7 +374,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return args.handler(args)
     except CrampdxError as exc:
-        print(f"crampdx: error: {exc}", file=sys.stderr)
+        for line in exc.lines():  # every problem in an answers file, one line each
+            print(f"crampdx: error: {line}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("\ncrampdx: interrupted", file=sys.stderr)

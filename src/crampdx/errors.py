@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 EXIT_USAGE = 2
+MAX_PROBLEMS = 20  # a file with more problems shows this many, then "and N more"
 
 
 class CrampdxError(Exception):
@@ -28,6 +29,31 @@ class CrampdxError(Exception):
         self.column = column
         if exit_code is not None:
             self.exit_code = exit_code
+        # Further problems found in the same pass (an answers file is checked whole, so the
+        # runner fixes everything in one go); str() stays the first one's line.
+        self.more: list[CrampdxError] = []
+        self.left_out = 0  # problems counted but not described (past MAX_PROBLEMS)
+
+    def lines(self) -> list[str]:
+        """Every problem, one line each, at most MAX_PROBLEMS, then how many were left out."""
+        from crampdx.textsafe import message
+
+        problems = [self, *self.more]
+        shown = [str(problem) for problem in problems[:MAX_PROBLEMS]]
+        left = max(0, len(problems) - MAX_PROBLEMS) + self.left_out
+        if left:
+            where = f" in {self.path}" if self.path else ""
+            shown.append(message(f"and {left:,} more problem{'s' if left > 1 else ''}{where}"))
+        return shown
+
+    @classmethod
+    def of_all(cls, problems: "list[CrampdxError]", left_out: int = 0) -> "CrampdxError":
+        """One error to raise for several problems, in the order they were found, and a count
+        of those past the cap that were not described."""
+        first = problems[0]
+        first.more = list(problems[1:])
+        first.left_out = left_out
+        return first
 
     def __str__(self) -> str:
         """One line, control characters visible, bounded: a value or a file name from a user
