@@ -458,3 +458,24 @@ def test_an_unwritable_cache_is_only_a_warning(run_cli, race: Path, training: Pa
     assert status == 0, err
     assert "training cache not written" in err
     assert json.loads(out)["long_runs_12w"] == 12
+
+
+def test_a_recorded_debrief_keeps_which_answers_came_from_the_files(
+        run_cli, race: Path, training: Path, tmp_path: Path) -> None:
+    """debrief --record stores the 'derived' marker with the answers; `history show` shows it
+    again (JSON and the terminal's "(from the watch)"), not as if the runner had typed them."""
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("athlete: Ann\n" + CRAMP_ONLY)
+    db = str(tmp_path / "h.sqlite3")
+    status, first, err = run_cli("debrief", str(answers), "--activity", str(race),
+                                 "--training", str(training), "-f", "json", "--record",
+                                 "--db", db)
+    assert status == 0, err
+    recorded = json.loads(first)["derived"]
+    assert set(recorded) == set(EXPECTED)
+    status, shown, err = run_cli("history", "show", "1", "--db", db, "-f", "json")
+    assert status == 0, err
+    assert json.loads(shown)["derived"] == recorded
+    status, text, err = run_cli("history", "show", "1", "--db", db)
+    assert status == 0, err
+    assert "(from the watch)" in text and "read from your activity files" in text

@@ -75,10 +75,15 @@ def activity_facts(race: str | Path | None, training: list[str | Path] | None = 
 
 
 def diagnose_answers(values: dict[str, Any], kb_dirs: list[str | Path] | None = None, *,
-                     weeks: int | None = None, next_race: NextRace | None = None) -> Diagnosis:
-    """Diagnose an in-memory mapping of question id -> answer."""
+                     weeks: int | None = None, next_race: NextRace | None = None,
+                     derived_marks: dict[str, Any] | None = None) -> Diagnosis:
+    """Diagnose an in-memory mapping of question id -> answer. `derived_marks` (a report's
+    "derived") says which of them were read from activity files, so reports still say so."""
     compiled = reasoner(kb_dirs)
     answers: Answers = parse_answers(values, compiled.kb)
+    for key, mark in (derived_marks or {}).items():
+        if key in answers.values and isinstance(mark, dict):
+            answers.derived[key] = dict(mark)
     return diagnose(compiled, answers, weeks=weeks, next_race=next_race)
 
 

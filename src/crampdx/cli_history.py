@@ -466,7 +466,9 @@ def _show(args: argparse.Namespace, connection: "sqlite3.Connection", debrief_id
     compiled = api.reasoner(args.kb)
     kb = compiled.kb
     try:
-        diagnosis = api.diagnose_answers(item.answers, args.kb)
+        # the stored report's "derived": which answers came from activity files, not typed
+        diagnosis = api.diagnose_answers(item.answers, args.kb,
+                                         derived_marks=item.report.get("derived") or {})
     except CrampdxError as exc:
         raise CrampdxError(f"debrief {debrief_id}'s answers no longer fit this knowledge base: "
                            f"{exc.message}") from None
