@@ -344,3 +344,26 @@ def test_problems_past_the_cap_are_counted(run_cli, write) -> None:  # type: ign
     assert lines[-1] == f"crampdx: error: and 7 more problems in {path}"
     assert lines[-2].startswith(f"crampdx: error: {path}:{MAX_PROBLEMS}:1: unknown question "
                                 f"'bad_key_{MAX_PROBLEMS - 1}'")
+
+
+def test_no_question_asks_about_several_conditions_at_once(reasoner) -> None:  # type: ignore[no-untyped-def]
+    """The old trained_terrain asked about ground, climbs, altitude, heat, cold, backpack and
+    poles in one yes/no. Each is its own question now, and each part still reaches the cause:
+    trained_terrain keeps its id (ground, climbs, descents), the rest are asked only when the
+    race had them (ask_if) and a "no" points to a lack of specificity."""
+    from crampdx.answers import parse_answers
+
+    kb = reasoner.kb
+    ask = kb.questions["trained_terrain"].ask.lower()
+    assert not any(word in ask for word in ("heat", "cold", "altitude", "backpack", "poles"))
+    for condition, question in (("cold", "trained_cold"), ("altitude", "trained_altitude"),
+                                ("backpack", "trained_backpack"), ("poles", "trained_poles")):
+        assert condition in kb.questions["race_conditions"].choices
+        without, with_it = Interview(reasoner), Interview(reasoner)
+        without.values.update(race_conditions=(), temperature_c=18.0)
+        with_it.values.update(race_conditions=(condition,), temperature_c=18.0)
+        assert not without.askable(kb.questions[question])
+        assert with_it.askable(kb.questions[question])
+        diagnosis = diagnose(reasoner, parse_answers(
+            {"race_conditions": [condition], question: False}, kb))
+        assert "lack_of_specificity" in diagnosis.leading

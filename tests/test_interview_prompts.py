@@ -281,7 +281,8 @@ def test_number_validation_messages(reasoner: Reasoner) -> None:
     validate = number_validator(reasoner.kb.questions["event_duration_h"])
     assert validate("9:30") is True and validate("") is True and validate("?") is True
     assert "unknown unit 'mi' for h" in str(validate("28 mi"))
-    assert "out of range: expected 0 to 240 h" in str(validate("300"))
+    assert "out of range: expected 0 to 240 h" in str(validate("30000"))  # not even minutes
+    assert "did you mean 300 min (5 h)?" in str(validate("300"))  # the unit slip, named
     assert "not a number" in str(validate("far"))
 
 
