@@ -367,3 +367,13 @@ def test_no_question_asks_about_several_conditions_at_once(reasoner) -> None:  #
         diagnosis = diagnose(reasoner, parse_answers(
             {"race_conditions": [condition], question: False}, kb))
         assert "lack_of_specificity" in diagnosis.leading
+
+
+def test_help_examples_wrap_under_their_own_column() -> None:
+    """An example's explanation that does not fit continues under itself, not under the
+    command (at 80 columns 'run the knowledge base's regression cases' takes two lines)."""
+    lines = _help(columns=80).splitlines()
+    at = next(i for i, line in enumerate(lines) if line.lstrip().startswith("crampdx kb test"))
+    column = lines[at].index("run the")
+    follow = lines[at + 1]
+    assert len(follow) - len(follow.lstrip()) == column and follow.strip() == "regression cases"

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import re
 import textwrap
+
+# An example line: an indented command, two or more spaces, then what it does
+_EXAMPLE = re.compile(r"^(\s+\S.*?\s{2,})(\S.*)$")
 
 
 class WrappedHelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -23,6 +27,14 @@ class WrappedHelpFormatter(argparse.RawDescriptionHelpFormatter):
         for line in text.splitlines():
             if len(indent + line) <= width:
                 lines.append(indent + line)
+                continue
+            example = _EXAMPLE.match(line)
+            if example and width - len(indent) - len(example[1]) >= 24:
+                # "  crampdx ...      what it does": the words wrap under their own column
+                hang = indent + " " * len(example[1])
+                lines.extend(textwrap.wrap(example[2], width, initial_indent=indent + example[1],
+                                           subsequent_indent=hang, break_long_words=False,
+                                           break_on_hyphens=False))
                 continue
             own = line[:len(line) - len(line.lstrip())]  # an example's indent
             lines.extend(textwrap.wrap(line.strip(), width, initial_indent=indent + own,
