@@ -82,10 +82,11 @@ def coerce(question: Question, value: Any) -> Any:
                 if not fitting and _bare_number(value) else None
             if slip:
                 label, converted = slip
+                typed = f"{readings[0]:g} {TYPED.get(label, label)}"
                 raise AnswerError(
                     f"{readings[0]:g}{unit} is out of range; did you mean {readings[0]:g} "
-                    f"{label} ({converted:g}{unit})? Write '{readings[0]:g} {TYPED.get(label, label)}', or a "
-                    f"number from {low:g} to {high:g}{unit}")
+                    f"{label} ({converted:g}{unit})? Write '{typed}', or a number from {low:g} "
+                    f"to {high:g}{unit}")
             if not fitting:
                 shown = f"{readings[0]:g}{unit}" + (
                     f" (from '{excerpt(value)}')" if isinstance(value, str) else "")

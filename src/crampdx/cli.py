@@ -291,7 +291,7 @@ def cmd_questions(args: argparse.Namespace) -> int:
     kb = api.knowledge(args.kb)
     if args.format == "yaml":
         print("# crampdx answers: fill in what you know, delete or leave empty what you don't.")
-        print("# Units may be given: 26.2 mi, 80 F, 1.2 l/h, 3 lb; times as h:mm (3:54).")
+        print("# Units may be given: 26.2 mi, 80 F, 1.2 l/h, 0.5 g, 3 lb; times as 3:54 or 3:54:30")
         print("# Then: crampdx debrief THIS-FILE\n")
         print("athlete:\nevent:")
         section = None

@@ -39,8 +39,9 @@ examples:
 
 # Values of the extra menu entries: not snake_case, so they never clash with a choice id.
 _SKIP, _BACK, _HELP = "<skip>", "<back>", "<help>"
-UNIT_HINTS = {"km": "km or mi", "h": "hours, or h:mm", "m": "metres or ft", "°C": "°C or °F",
-              "ml/h": "ml/h, l/h or oz/h", "mg/h": "mg/h or g/h", "g/h": "g/h",
+UNIT_HINTS = {"km": "km or mi", "h": "hours, h:mm or h:mm:ss", "m": "metres or ft",
+              "°C": "°C or °F",
+              "ml/h": "ml/h, l/h or oz/h", "mg/h": "mg/h or g/h (0.5 g)", "g/h": "g/h",
               "kg": "kg or lb"}
 TRIAGE_WORDS = {"emergency": "emergency red flags", "see_doctor": "reasons to see a doctor"}
 
