@@ -377,3 +377,17 @@ def test_help_examples_wrap_under_their_own_column() -> None:
     column = lines[at].index("run the")
     follow = lines[at + 1]
     assert len(follow) - len(follow.lstrip()) == column and follow.strip() == "regression cases"
+
+
+def test_the_interviews_saved_file_without_lists_is_one_answer_per_line(reasoner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The interview's save (header, answers, "don't know") with no list among the answers."""
+    from crampdx.yamlio import parse_yaml
+
+    flow = Interview(reasoner)
+    flow.values.update(event_distance_km=42.2, overheated=False)
+    flow.skipped.add("temperature_c")
+    flow.asked.extend(["event_distance_km", "overheated", "temperature_c"])
+    path = tmp_path / "race.yaml"
+    text = answers_text(flow, path, complete=False)
+    body = [line for line in text.splitlines() if not line.startswith("#")]
+    assert "{" not in text and len(body) == len(parse_yaml(text, "<t>")) >= 3
