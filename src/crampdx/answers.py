@@ -123,7 +123,9 @@ def coerce(question: Question, value: Any) -> Any:
 def _bare_number(value: Any) -> bool:
     """A number written without a unit (84, "84"): only then can the unit have slipped."""
     if isinstance(value, (int, float)):
-        return True
+        return not isinstance(value, bool)
+    if not isinstance(value, str):
+        return False
     try:
         quantity_readings(value, None)
     except UnitError:
