@@ -479,21 +479,11 @@ def rule_questions(rules: Iterable[Rule], answers: Mapping[str, Any],
     return found - done
 
 
-def material_rules(kb: KnowledgeBase, open_: list[Rule], inference: Inference,
-                   leading: list[str], threshold: float, max_leading: int) -> list[Rule]:
-    """The open rules that could still change the outcome.
-
-    - red-flag rules always (safety first: every warning sign is asked about);
-    - for a cause not leading: any rule, while its rules could lift it to the leading threshold
-      (and past the last leading cause when `max_leading` already lead);
-    - for a leading cause: positive rules while it could overtake a leading cause ranked above
-      it, or reach the threshold when it leads only for want of a stronger one; negative rules while they could drop it below the threshold or below one ranked
-      beneath it;
-    - rules concluding findings that such rules read (transitively).
-
-    A rule that fired on a finding which open rules could still strengthen is treated like an
-    open rule: its contribution may still grow up to its own certainty.
-    """
+def cause_bounds(kb: KnowledgeBase, open_: list[Rule],
+                 inference: Inference) -> tuple[dict[str, tuple[float, float]], list[Rule]]:
+    """Each cause's best and worst certainty, worked out from scratch: its settled evidence
+    with each of its open (or still growing) rules at full strength for, or against, it; and
+    those candidate rules (see material_rules)."""
     index = rule_index(kb).complete()
     producers_open = {rule.then for rule in open_
                       if rule.then_kind == "finding" and rule.certainty > 0}
@@ -522,6 +512,28 @@ def material_rules(kb: KnowledgeBase, open_: list[Rule], inference: Inference,
                                            else current.get(r.id, 0.0) for r in rules])
         worst[cause] = combine_all(fixed + [r.certainty if r.certainty < 0
                                             else current.get(r.id, 0.0) for r in rules])
+    return {cause: (best[cause], worst[cause]) for cause in kb.causes}, candidates
+
+
+def material_rules(kb: KnowledgeBase, open_: list[Rule], inference: Inference,
+                   leading: list[str], threshold: float, max_leading: int) -> list[Rule]:
+    """The open rules that could still change the outcome.
+
+    - red-flag rules always (safety first: every warning sign is asked about);
+    - for a cause not leading: any rule, while its rules could lift it to the leading threshold
+      (and past the last leading cause when `max_leading` already lead);
+    - for a leading cause: positive rules while it could overtake a leading cause ranked above
+      it, or reach the threshold when it leads only for want of a stronger one; negative rules while they could drop it below the threshold or below one ranked
+      beneath it;
+    - rules concluding findings that such rules read (transitively).
+
+    A rule that fired on a finding which open rules could still strengthen is treated like an
+    open rule: its contribution may still grow up to its own certainty.
+    """
+    index = rule_index(kb).complete()
+    bounds, candidates = cause_bounds(kb, open_, inference)
+    best = {cause: pair[0] for cause, pair in bounds.items()}
+    worst = {cause: pair[1] for cause, pair in bounds.items()}
     now = {cause: inference.causes.get(cause, 0.0) for cause in kb.causes}
     leaders = [c for c in leading if c in now]
 
