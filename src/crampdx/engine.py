@@ -117,7 +117,17 @@ class _RelativeTest:
 
 
 def rule_levels(kb: KnowledgeBase) -> dict[str, int]:
-    """Firing order: a rule's level is above the level of every rule concluding its findings."""
+    """Firing order: a rule's level is above the level of every rule concluding its findings.
+    Worked out once per knowledge base (the engine's build and the interview's index both
+    read it; a knowledge base is not changed once loaded, and replacing its rules dict works
+    it out again)."""
+    cached = kb.__dict__.get("_rule_levels")
+    if cached is None or cached[0] is not kb.rules or cached[1] != len(kb.rules):
+        cached = kb.__dict__["_rule_levels"] = (kb.rules, len(kb.rules), _rule_levels(kb))
+    return dict(cached[2])
+
+
+def _rule_levels(kb: KnowledgeBase) -> dict[str, int]:
     producers: dict[str, list[Rule]] = {}
     for rule in kb.rules.values():
         if rule.then_kind == "finding":

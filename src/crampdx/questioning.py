@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Mapping
 
 from crampdx.certainty import combine_all
-from crampdx.engine import Inference, rule_levels
+from crampdx.engine import Inference, _gc_paused, rule_levels
 from crampdx.knowledge import conditions as cond
 from crampdx.knowledge.model import FINDING_THRESHOLD, KnowledgeBase, Rule
 
@@ -43,6 +43,12 @@ class RuleIndex:
     def complete(self) -> "RuleIndex":
         if self._complete:
             return self
+        with _gc_paused():  # tens of thousands of long-lived sets, none garbage
+            self._build()
+        self._complete = True
+        return self
+
+    def _build(self) -> None:
         kb = self.kb
         self.facts: dict[str, frozenset[str]] = {}
         self.findings: dict[str, frozenset[str]] = {}
@@ -80,8 +86,6 @@ class RuleIndex:
             finding: max((self.level[r.id] for r in self.producers.get(finding, ())),
                          default=0.0) + 0.5
             for finding in set(kb.findings) | set(self.producers)}
-        self._complete = True
-        return self
 
     def test(self, rid: str) -> Status:
         """The rule's condition compiled (compile_status), on first use."""
@@ -123,14 +127,15 @@ class RuleIndex:
                 last.answers, last.concluded, last.closed = dict(answers), concluded, closed
                 self._last = last
                 return last
-        truth = _plain_truth(self, answers, concluded, closed)
-        statuses = {rid: status(rule.when, answers, truth, closed)
-                    for rid, rule in self.rules.items()}
-        truths = {finding: truth(finding) for finding in self.finding_level}
-        judgement = _Judgement(answers, concluded, closed, statuses, truths)
-        for rid, value in statuses.items():
-            if value is None:
-                self._opened(judgement, rid, 1)
+        with _gc_paused():
+            truth = _plain_truth(self, answers, concluded, closed)
+            statuses = {rid: status(rule.when, answers, truth, closed)
+                        for rid, rule in self.rules.items()}
+            truths = {finding: truth(finding) for finding in self.finding_level}
+            judgement = _Judgement(answers, concluded, closed, statuses, truths)
+            for rid, value in statuses.items():
+                if value is None:
+                    self._opened(judgement, rid, 1)
         self._last = judgement
         return judgement
 
