@@ -569,6 +569,7 @@ def interview_line(work: Path, size: int, decisions: int = 40) -> str:
     values = dict(load_answers(EXAMPLE, kb).values)
     values.update(synthkb.answer_sets(read_and_check([overlay]), 1)[0])
     reasoner = Reasoner(kb)
+    gc.freeze()  # as `crampdx interview` does once the knowledge is built (cli.reasoner_for_run)
     start = time.perf_counter()
     flow = Interview(reasoner)
     step = flow.next_step()
