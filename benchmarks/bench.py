@@ -428,7 +428,9 @@ def e2e_mismatches(report: dict[str, Any], clips_out: dict[str, Any]) -> list[st
                    for e in c.get("evidence", []) + c.get("against", [])}
     compare("rule", cause_rules, {k: round(clips_out["fired"][k], 3) for k in cause_rules
                                   if k in clips_out["fired"]})
-    flags = {flag["rule"] for flag in report["triage"]["flags"]}
+    # a red flag that fired but is covered by a stronger one is listed as superseded
+    flags = {flag["rule"] for flag in report["triage"]["flags"]
+             + report["triage"].get("superseded", [])}
     for rule in sorted(flags ^ set(clips_out["triage"])):
         problems.append(f"red flag {rule}: crampdx {rule in flags} vs CLIPS "
                         f"{rule in clips_out['triage']}")
