@@ -258,7 +258,9 @@ def answer_sets(kb: Any, count: int, seed: int = 0, answered: float = 0.85) -> l
             if rng.random() > answered:
                 continue
             if question.type == "number":
-                answers[question.id] = round(rng.uniform(0, 100), 1)
+                value = round(rng.uniform(0, 100), 1)
+                # a number without a unit is a count: whole numbers only (crampdx.answers)
+                answers[question.id] = value if question.unit else round(value)
             elif question.type == "bool":
                 answers[question.id] = rng.random() < 0.5
             elif question.type == "choice":

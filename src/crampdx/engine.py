@@ -117,7 +117,17 @@ class _RelativeTest:
 
 
 def rule_levels(kb: KnowledgeBase) -> dict[str, int]:
-    """Firing order: a rule's level is above the level of every rule concluding its findings."""
+    """Firing order: a rule's level is above the level of every rule concluding its findings.
+    Worked out once per knowledge base (the engine's build and the interview's index both
+    read it; a knowledge base is not changed once loaded, and replacing its rules dict works
+    it out again)."""
+    cached = kb.__dict__.get("_rule_levels")
+    if cached is None or cached[0] is not kb.rules or cached[1] != len(kb.rules):
+        cached = kb.__dict__["_rule_levels"] = (kb.rules, len(kb.rules), _rule_levels(kb))
+    return dict(cached[2])
+
+
+def _rule_levels(kb: KnowledgeBase) -> dict[str, int]:
     producers: dict[str, list[Rule]] = {}
     for rule in kb.rules.values():
         if rule.then_kind == "finding":
@@ -155,18 +165,18 @@ class _Plan:
     """
 
     def __init__(self, index: int, salience: int, positive: tuple, tests: tuple,
-                 negative: tuple, function: Callable[..., None], name: str) -> None:
+                 negative: tuple, rule: Rule, branch: tuple) -> None:
         self.index, self.salience = index, salience
         self.positive, self.tests, self.negative = positive, tests, negative
+        self.rule, self.branch = rule, branch
         self.test_parameters = tuple((test, (test.left, test.right)) for test in tests)
         self.keys = tuple(key for key, _ in positive)
         self.variables = tuple((key[1], variable) for key, variable in positive)
         self.joins = bool(tests) or any(variable for _, variable in positive)
-        self.function = function
-        self.__name__ = name
+        self.__name__ = rule.id
 
     def __call__(self, engine: "_EngineBase", **context: Any) -> None:
-        self.function(engine, **context)
+        engine.record(self.rule, self.branch)
 
 
 class _Compiler:
@@ -205,9 +215,10 @@ class _Compiler:
             pattern = self._patterns[key] = self.classes.findings[finding](cf=self._threshold)
         return pattern
 
-    def branch(self, branch: tuple[cond.FactTest | cond.FindingTest, ...]) \
-            -> tuple[list, tuple, tuple, tuple]:
-        """The experta patterns of one branch, and its plan's positive, tests and negative."""
+    def branch(self, branch: tuple[cond.FactTest | cond.FindingTest, ...],
+               patterns_too: bool = True) -> tuple[list, tuple, tuple, tuple]:
+        """The experta patterns of one branch (none unless `patterns_too`: the planned matcher
+        needs only the plan), and its plan's positive, tests and negative."""
         by_fact: dict[str, list[cond.FactTest]] = {}
         relatives: list[cond.FactTest] = []
         positive, negative = [], []
@@ -230,30 +241,37 @@ class _Compiler:
                 key: tuple = (self.classes.answers[fact], None, None)
             else:
                 key = (self.classes.answers[fact], "value", test)
-            patterns.append(self.answer_pattern(fact, test, variable))
+            if patterns_too:
+                patterns.append(self.answer_pattern(fact, test, variable))
             plan_positive.append((key, variable))
         for finding in positive:
-            patterns.append(self.finding_pattern(finding))
+            if patterns_too:
+                patterns.append(self.finding_pattern(finding))
             plan_positive.append(((self.classes.findings[finding], "cf", _above_threshold), None))
         plan_tests = []
         for leaf in relatives:
             assert leaf.relative is not None
             test = _RelativeTest(leaf, f"v_{leaf.fact}", f"v_{leaf.relative.fact}")
-            patterns.append(TEST(test))
+            if patterns_too:
+                patterns.append(TEST(test))
             plan_tests.append(test)
         plan_negative = []
         for finding in negative:
-            patterns.append(NOT(self.finding_pattern(finding)))
+            if patterns_too:
+                patterns.append(NOT(self.finding_pattern(finding)))
             plan_negative.append((self.classes.findings[finding], "cf", _above_threshold))
         return patterns, tuple(plan_positive), tuple(plan_tests), tuple(plan_negative)
 
 
 def build_engine_class(kb: KnowledgeBase) -> type:
-    """One KnowledgeEngine subclass holding every rule of the knowledge base."""
+    """One KnowledgeEngine subclass holding every rule of the knowledge base: a plan per rule
+    branch for the planned matcher; experta's own Rule objects (patterns, an action each) are
+    made only if something asks the engine for its rules (experta's Rete), as attributes r0,
+    r1, ... of the class."""
     classes = FactClasses(kb)
     compiler = _Compiler(classes)
     levels = rule_levels(kb)
-    attributes: dict[str, Any] = {}
+    plans: list[_Plan] = []
     for rule in kb.rules.values():
         try:
             alternatives = cond.branches(rule.when)
@@ -261,17 +279,30 @@ def build_engine_class(kb: KnowledgeBase) -> type:
             raise CrampdxError(f"rule '{rule.id}': its condition {exc}",
                                path=rule.origin.path, line=rule.origin.line) from None
         for branch in alternatives:
-            patterns, positive, tests, negative = compiler.branch(branch)
-            action = _make_action(rule, branch)
-            experta_rule = ExpertaRule(*patterns, salience=-levels[rule.id])(action)
-            experta_rule.crampdx_plan = _Plan(len(attributes), -levels[rule.id], positive,
-                                              tests, negative, action, rule.id)
-            attributes[f"r{len(attributes)}"] = experta_rule
-    branch_count = len(attributes)
-    attributes["__doc__"] = f"Generated from {len(kb.rules)} knowledge-base rules."
-    attributes["fact_classes"] = classes
-    attributes["branch_count"] = branch_count
+            _, positive, tests, negative = compiler.branch(branch, patterns_too=False)
+            plans.append(_Plan(len(plans), -levels[rule.id], positive, tests, negative, rule,
+                               branch))
+    attributes: dict[str, Any] = {
+        "__doc__": f"Generated from {len(kb.rules)} knowledge-base rules.",
+        "fact_classes": classes, "branch_count": len(plans), "crampdx_plans": tuple(plans),
+        "_crampdx_compiler": compiler}
     return type("CrampdxEngine", (_EngineBase,), attributes)
+
+
+def _experta_rules(cls: type) -> None:
+    """Make the experta Rule of every plan of an engine class (once), as attributes r0, r1, ...
+    of the class that holds the plans, so experta's own lookup finds them."""
+    owner = next(klass for klass in cls.__mro__ if "crampdx_plans" in vars(klass))
+    if vars(owner).get("_crampdx_rules_made"):
+        return
+    compiler = vars(owner)["_crampdx_compiler"]
+    for plan in vars(owner)["crampdx_plans"]:
+        patterns, _, _, _ = compiler.branch(plan.branch)
+        experta_rule = ExpertaRule(*patterns, salience=plan.salience)(
+            _make_action(plan.rule, plan.branch))
+        experta_rule.crampdx_plan = plan
+        setattr(owner, f"r{plan.index}", experta_rule)
+    owner._crampdx_rules_made = True
 
 
 # Every action takes (engine, *_, **__): giving them this signature up front spares experta's
@@ -326,9 +357,11 @@ class _Matcher(_ReteMatcher):
     """
 
     def __init__(self, engine: KnowledgeEngine) -> None:
-        rules = engine.get_rules()
-        plans = [getattr(rule, "crampdx_plan", None) for rule in rules]
-        self._generic = not plans or any(plan is None for plan in plans)
+        # the plans, unless the class also holds experta rules that have none (a subclass's)
+        plans = list(getattr(type(engine), "crampdx_plans", ()))
+        foreign = [rule for rule in engine._get_by_type(ExpertaRule)  # type: ignore[attr-defined]
+                   if getattr(rule, "crampdx_plan", None) is None]
+        self._generic = not plans or bool(foreign)
         if self._generic:
             super().__init__(engine)
             return
@@ -511,6 +544,13 @@ class _EngineBase(KnowledgeEngine):
                 value.__get__(self, cls)
                 value.ke = self
                 yield value
+
+    def get_rules(self) -> list:
+        """experta's rules, made on first request (experta's own Rete asks; the planned
+        matcher does not)."""
+        if hasattr(type(self), "crampdx_plans"):
+            _experta_rules(type(self))
+        return super().get_rules()
 
     def get_deffacts(self) -> list:
         """experta walks every attribute (thousands of rules) for these at each reset; the
