@@ -131,3 +131,28 @@ def test_hostile_answers_render_escape_and_err_cleanly(meta: dict[str, str], cho
     for key, value in meta.items():
         if value.strip():
             assert document["meta"][key] == value.strip()
+
+
+def test_markdown_leaves_a_leading_number_that_is_no_list_marker_alone() -> None:
+    """`**Sized for:** 42.2 km` read `\\42.2 km`: only real block syntax at a line start is
+    escaped, and text placed mid-line is never escaped as a block start."""
+    from crampdx.textsafe import markdown as md
+
+    assert md("42.2 km") == "42.2 km"
+    assert md("-5 °C") == "-5 °C"
+    assert md("3. forged item") == "3\\. forged item"
+    assert md("- forged item") == "\\- forged item"
+    assert md("===") == "\\==="
+    assert md("3. km", line_start=False) == "3. km"
+
+
+def test_sized_for_line_in_a_real_markdown_report_has_no_stray_backslash(tmp_path) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    example = Path(__file__).parent.parent / "examples" / "marathon-hit-the-wall.yaml"
+    out = subprocess.run([sys.executable, "-m", "crampdx", "debrief", str(example),
+                          "--format", "markdown"], capture_output=True, text=True, check=True)
+    line = next(l for l in out.stdout.splitlines() if l.startswith("**Sized for:**"))
+    assert line.startswith("**Sized for:** 42.2 km"), line

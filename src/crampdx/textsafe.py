@@ -35,7 +35,10 @@ _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029
 _NEWLINES = re.compile(r"[\t\n]+")
 # `_` inside a word (snake_case) never starts emphasis, so it stays readable there.
 _MARKDOWN_SYNTAX = re.compile(r"([\\`*{}\[\]<>#|~&]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
-_MARKDOWN_BLOCK_START = re.compile(r"^(\s*)([-+=]|\d+[.)])")
+# Only what really starts a block where the text begins a line: a list marker followed by a
+# space or the end ("- x", "+", "3. x", "3) x"), or a line of = or - alone (a setext
+# underline). "42.2 km" or "-5 °C" is no syntax, so it is left alone.
+_MARKDOWN_BLOCK_START = re.compile(r"^(\s*)([-+]|\d{1,9}[.)])(?=\s|$)|^(\s*)([=-])(?=[=-]*\s*$)")
 MAX_EXCERPT = 60
 MAX_MESSAGE = 1_000
 
@@ -73,12 +76,20 @@ def message(text: Any, limit: int = MAX_MESSAGE) -> str:
     return line if len(line) <= limit else line[:limit - 1] + "…"
 
 
-def markdown(text: Any) -> str:
+def _escape_block_start(match: re.Match[str]) -> str:
+    marker = match.group(2)
+    if marker is not None:  # "3." -> "3\.": a backslash before a digit would show
+        return f"{match.group(1)}{marker[:-1]}\\{marker[-1]}"
+    return f"{match.group(3)}\\{match.group(4)}"
+
+
+def markdown(text: Any, *, line_start: bool = True) -> str:
     """Inline Markdown text that reads literally: no heading, list, link, image, emphasis,
-    code, table cell break or raw HTML can come from it."""
+    code, table cell break or raw HTML can come from it. `line_start=False` for text placed
+    after other text on its line, where list or underline syntax cannot start a block."""
     line = " ".join(one_line(text).split())
     line = _MARKDOWN_SYNTAX.sub(r"\\\1", line)
-    return _MARKDOWN_BLOCK_START.sub(r"\1\\\2", line)
+    return _MARKDOWN_BLOCK_START.sub(_escape_block_start, line) if line_start else line
 
 
 def json_text(payload: Any, *, indent: int | None = 2) -> str:

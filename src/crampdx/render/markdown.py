@@ -43,7 +43,7 @@ def _plan(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
         out.append(f"{_md(plan.summary)}\n")
     facts = race_line(kb, plan)
     if facts:
-        out.append(f"**Sized for:** {_md(facts)}\n")
+        out.append(f"**Sized for:** {_md(facts, line_start=False)}\n")
     for section, groups in plan_groups(plan):
         out.append(f"### {section_title(section, plan)}\n")
         if section in SECTION_NOTES:
