@@ -74,3 +74,18 @@ def test_squad_csv_prose_is_converted_too(run_cli) -> None:  # type: ignore[no-u
     _, metric, _ = run_cli("debrief", lena, "--summary", "-f", "csv")
     _, imperial, _ = run_cli("debrief", lena, "--summary", "-f", "csv", "--units", "imperial")
     assert "35 km" in metric and "21.7 mi" in imperial and " km" not in imperial
+
+
+@pytest.mark.parametrize("fmt", ["terminal", "markdown", "json", "html"])
+def test_a_batch_keeps_each_files_own_units(run_cli, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    """Debriefing a miles file with a km file: without --units each report is in the units its
+    own file used (a batch used to flip the miles file to km)."""
+    miles = ROOT / "examples" / "mild-eah-charity-marathon.yaml"
+    km = ROOT / "examples" / "marathon-hit-the-wall.yaml"
+    _, out, _ = run_cli("debrief", str(miles), str(km), "-f", fmt)
+    if fmt == "json":
+        first, second = json.loads(out)
+        assert first.get("units") == "imperial" and "units" not in second
+        return
+    assert out.count("42.2 km") == 1, "the km file's report is not in km, or both are"
+    assert out.index("26.2 mi") < out.index("42.2 km"), "the miles file's report is not in miles"

@@ -161,13 +161,14 @@ def debrief_extras(args: argparse.Namespace, kb: "KnowledgeBase", paths: list[st
         raise CrampdxError("csv is the squad table's format: add --summary, or choose "
                            "terminal, markdown, json or html for full reports")
     units = getattr(args, "units", None)
-    if units is None:
-        used = {units_of_file(path) for path in paths}
-        units = "imperial" if used == {"imperial"} else "metric"
+    per_file = None
+    if units is None:  # each report in the units its own file used
+        per_file = [units_of_file(path) for path in paths]
+        units = "imperial" if set(per_file) == {"imperial"} else "metric"
     seasons: list[Season | None] = [None] * len(diagnoses)
     if getattr(args, "record", False):
         seasons = record_all(args, kb, diagnoses)
-    return Extras(kb, units, seasons)
+    return Extras(kb, units, seasons, per_file)
 
 
 def record_all(args: argparse.Namespace, kb: "KnowledgeBase", diagnoses: list["Diagnosis"]
@@ -202,11 +203,17 @@ class Extras:
     """What --record and --units add to reports: a history section per report (None: none),
     and the units conversion. `active` is False when there is nothing to add."""
 
-    def __init__(self, kb: "KnowledgeBase", units: str, seasons: "list[Season | None]") -> None:
+    def __init__(self, kb: "KnowledgeBase", units: str, seasons: "list[Season | None]",
+                 per_file: list[str] | None = None) -> None:
         self.kb = kb
-        self.units = units
+        self.units = units  # the whole batch's (a squad table is one table)
+        self.per_file = per_file  # each report's own, when --units was not given
         self.seasons = seasons
-        self.active = units == "imperial" or any(seasons)
+        self.active = "imperial" in [units, *(per_file or [])] or any(seasons)
+
+    def units_of(self, index: int) -> str:
+        """The units of report `index`: --units, else what its own answers file used."""
+        return self.per_file[index] if self.per_file else self.units
 
     def json(self, index: int, document: dict[str, Any]) -> dict[str, Any]:
         item = self.seasons[index]
@@ -214,7 +221,7 @@ class Extras:
             from crampdx.render.history import season_dict
 
             document["history"] = season_dict(self.kb, item)
-        if self.units == "imperial":
+        if self.units_of(index) == "imperial":
             document["units"] = "imperial"  # numbers stay metric: the contract
         return document
 
@@ -231,7 +238,7 @@ class Extras:
                 else view.season_text(self.kb, item)
         if section:
             text = text.rstrip("\n") + "\n\n" + section
-        return apply(text, fmt, self.units)
+        return apply(text, fmt, self.units_of(index))
 
     def html(self, page: str) -> str:
         from crampdx.units_display import apply
@@ -242,6 +249,10 @@ class Extras:
                 from crampdx.render.history import season_html
 
                 pieces[index] += season_html(self.kb, item) + "\n"  # before its </article>
+        if self.per_file:  # each article in its own file's units
+            pieces = [apply(piece, "html", self.per_file[min(i, len(self.per_file) - 1)])
+                      for i, piece in enumerate(pieces)]
+            return "</article>".join(pieces)
         return apply("</article>".join(pieces), "html", self.units)
 
     def terminal(self, index: int, diagnosis: "Diagnosis", file: IO[str]) -> None:
@@ -262,14 +273,14 @@ class Extras:
         console = Console(file=buffer, force_terminal=True, width=real.width,
                           color_system=real.color_system, highlight=False)
         terminal.render_to(console, diagnosis, self.kb)
-        file.write(apply(buffer.getvalue(), "terminal", self.units))
+        file.write(apply(buffer.getvalue(), "terminal", self.units_of(index)))
         item = self.seasons[index]
         if item is not None:
             from crampdx.render.history import season_text
 
             section = season_text(self.kb, item, real.width)
             if section:
-                file.write("\n" + apply(section, "terminal", self.units))
+                file.write("\n" + apply(section, "terminal", self.units_of(index)))
 
 
 # -- the squad summary (debrief --summary) -------------------------------------------------------
