@@ -242,3 +242,16 @@ def test_missing_crampdx_kb_directory_names_the_variable(run_cli, answers: Path,
     monkeypatch.setenv("CRAMPDX_KB", "/no/such/kb")
     status, _, err = run_cli("debrief", str(answers))
     assert status == 2 and "CRAMPDX_KB names '/no/such/kb'" in err
+
+
+@pytest.mark.parametrize("content", ["", "{}\n", "athlete: Sam\n"])
+def test_an_empty_answers_file_still_reports_but_warns_once(run_cli, write, content: str) -> None:  # type: ignore[no-untyped-def]
+    """Unknown is allowed, so the report still comes (exit 0), but one stderr line names the
+    file and says the report can only list what to ask; a file with answers gets no warning."""
+    empty = write("empty.yaml", content)
+    full = Path(__file__).resolve().parent.parent / "examples" / "marathon-hit-the-wall.yaml"
+    status, out, err = run_cli("debrief", str(empty), str(full))
+    assert status == 0 and out
+    warnings = [line for line in err.splitlines() if "no answers" in line]
+    assert warnings == [f"crampdx: warning: no answers in {empty}: the report can only list "
+                        "what to ask"]

@@ -201,6 +201,12 @@ def cmd_debrief(args: argparse.Namespace) -> int:
                 print(f"crampdx: error: {line}", file=sys.stderr)
             failed += 1
     cli_activity.print_warnings(derived)
+    from crampdx.textsafe import one_line as _line
+
+    for diagnosis, path in zip(diagnoses, paths):
+        if not diagnosis.answers.values:  # still a report (unknown is allowed), but say so
+            print(f"crampdx: warning: no answers in {_line(path)}: the report can only list "
+                  "what to ask", file=sys.stderr)
     if not diagnoses:
         return EXIT_USAGE
     status = EXIT_USAGE if failed else 0
