@@ -325,3 +325,45 @@ def test_a_150_km_ultra_without_a_duration_is_long_too() -> None:
     assert diagnosis.estimated["event_duration_h"].value > 12
     assert diagnosis.findings["long_event"] > 0.2
     assert "event_duration_h" not in diagnosis.answers.values
+
+
+def test_a_sign_the_runner_answered_is_not_listed_as_unchecked(run_cli) -> None:  # type: ignore[no-untyped-def]
+    """rhabdo-downhill-marathon answered dark urine (an emergency flag for muscle breakdown
+    fired): every rule reading the unanswered `urine_after` names muscle breakdown at that
+    level or lower, so the box must not ask about "little or no urine, or cola-coloured
+    urine", and the JSON lists it as moot, not unscreened."""
+    example = str(EXAMPLES / "rhabdo-downhill-marathon.yaml")
+    _, text, _ = run_cli("debrief", example)
+    box = text[text.index("Warning signs not checked"):text.index("Likely causes")]
+    assert "urine" not in box
+    assert "fainting while running" in box  # still unanswered and not moot
+    _, out, _ = run_cli("debrief", example, "-f", "json")
+    triage = json.loads(out)["triage"]
+    assert "urine_after" in triage["moot"] and "urine_after" not in triage["unscreened"]
+    assert triage["screened"] is False
+
+
+def _possible_answers(question) -> list:  # type: ignore[no-untyped-def]
+    if question.type == "bool":
+        return [True, False]
+    if question.type == "multi":
+        return [[choice] for choice in question.choices]
+    if question.choices:
+        return list(question.choices)
+    return []
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_a_moot_question_could_not_change_the_triage(example: Path) -> None:
+    """Moot is safe only if it is true: answering a moot question any way it can be answered
+    never raises the triage level nor names a new condition."""
+    diagnosis = api.diagnose_file(example)
+    kb = api.reasoner(None).kb
+    values = {key: list(value) if isinstance(value, (tuple, set, frozenset)) else value
+              for key, value in diagnosis.answers.values.items()}
+    for qid in diagnosis.triage.moot:
+        for value in _possible_answers(kb.questions[qid]):
+            other = api.diagnose_answers({**values, **diagnosis.answers.meta, qid: value})
+            assert other.triage.level == diagnosis.triage.level, (qid, value)
+            assert set(other.triage.conditions()) <= set(diagnosis.triage.conditions()) \
+                | {f.rule.condition for f in diagnosis.triage.superseded}, (qid, value)

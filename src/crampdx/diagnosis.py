@@ -42,6 +42,9 @@ class Triage:
     screened: bool = True
     unscreened: list[str] = field(default_factory=list)
     superseded: list[Evidence] = field(default_factory=list)
+    # Unanswered red-flag questions whose answer could change nothing: every triage rule
+    # reading them names a condition already flagged at that rule's level or higher.
+    moot: list[str] = field(default_factory=list)
 
     def levels(self) -> list[str]:
         """The levels of the shown flags, most severe first, each once."""
@@ -89,6 +92,48 @@ def unscreened_questions(kb: KnowledgeBase, answers: dict[str, Any]) -> list[str
                  is not False)]
 
 
+def _readers(kb: KnowledgeBase, question: str) -> list[Any]:
+    """The triage rules that read `question`, directly or through findings derived from it."""
+    reached, findings = {question}, set()
+    changed = True
+    while changed:  # findings read the question, or read findings that do, ...
+        changed = False
+        for rule in kb.rules.values():
+            if rule.then_kind == "finding" and rule.then not in findings and (
+                    cond.facts_of(rule.when) & reached or cond.findings_of(rule.when) & findings):
+                findings.add(rule.then)
+                changed = True
+    return [rule for rule in kb.rules.values() if rule.then_kind == "triage"
+            and (cond.facts_of(rule.when) & reached or cond.findings_of(rule.when) & findings)]
+
+
+def _related(kb: KnowledgeBase, condition_id: str) -> set[str]:
+    """A condition, its milder form's parent and what supersedes it: one piece of advice."""
+    condition = kb.conditions.get(condition_id)
+    return ({condition_id, condition.milder_form_of if condition else ""}
+            | set(condition.superseded_by if condition else ())) - {""}
+
+
+def moot_questions(kb: KnowledgeBase, unanswered: list[str], fired: list[Evidence]) -> list[str]:
+    """Of the unanswered red-flag questions, those no answer could make matter: every triage
+    rule reading one names a condition (or one it is superseded by) that a fired flag already
+    names at that rule's level or higher. A question read by a rule naming no condition, or by
+    no triage rule, is never moot."""
+    def covered(rule: Any) -> bool:
+        if not rule.condition:
+            return False
+        level = TRIAGE_LEVELS.index(rule.then)
+        return any(flag.rule.condition in _related(kb, rule.condition)
+                   and TRIAGE_LEVELS.index(flag.rule.then) >= level for flag in fired)
+
+    moot = []
+    for question in unanswered:
+        readers = _readers(kb, question)
+        if readers and all(covered(rule) for rule in readers):
+            moot.append(question)
+    return moot
+
+
 def _triage(kb: KnowledgeBase, inference: Inference, answers: dict[str, Any]) -> Triage:
     """Most severe first; within a level, in the knowledge files' order, so authors decide
     which warning a runner reads first (e.g. 'cool first' before anything else). A lower
@@ -107,8 +152,10 @@ def _triage(kb: KnowledgeBase, inference: Inference, answers: dict[str, Any]) ->
                      and TRIAGE_LEVELS.index(other.rule.then) > TRIAGE_LEVELS.index(flag.rule.then)
                      for other in shown)
         (superseded if flag.rule.condition and higher else shown).append(flag)
-    unscreened = unscreened_questions(kb, answers)
-    return Triage(level, shown, not unscreened, unscreened, superseded)
+    unanswered = unscreened_questions(kb, answers)
+    moot = moot_questions(kb, unanswered, flags) if flags else []
+    unscreened = [q for q in unanswered if q not in moot]
+    return Triage(level, shown, not unscreened, unscreened, superseded, moot)
 
 
 def cause_results(kb: KnowledgeBase, inference: Inference) -> tuple[list[CauseResult], list[CauseResult]]:

@@ -58,6 +58,7 @@ def to_dict(diagnosis: Diagnosis, kb: KnowledgeBase) -> dict[str, Any]:
             "level": triage.level,
             "screened": triage.screened,
             "unscreened": list(triage.unscreened),
+            "moot": list(triage.moot),
             "conditions": triage.conditions(),
             "reasons": [flag.rule.because for flag in triage.flags],
             "actions": [flag.rule.action for flag in triage.flags],
