@@ -100,7 +100,7 @@ def test_recurring_causes_and_what_changed_for_one_athlete(run_cli, write, db) -
     recurring = {r["cause"]: r for r in json.loads(listed)["recurring"]}
     ids = [d["id"] for d in json.loads(listed)["debriefs"]]
     assert recurring["insufficient_training"] == {"cause": "insufficient_training", "count": 3,
-                                                  "races": ids}
+                                                  "races": ids, "athlete": "Lena, 34"}
 
     status, out, err = run_cli("history", "--athlete", "  LENA, 34 ", "--db", str(db))
     assert status == 0, err
@@ -349,3 +349,22 @@ def test_interview_record_asks_athlete_event_and_date(monkeypatch) -> None:  # t
     assert check_date("12/04/2026") == ("a date as YYYY-MM-DD (e.g. 2026-04-12), or blank if "
                                         "you don't know")
     assert check_date("") is True and check_date("2026-04-12") is True
+
+
+def test_recurring_never_mixes_athletes(run_cli, write, db) -> None:  # type: ignore[no-untyped-def]
+    """Two runners each with one race led by the same cause is no pattern: `history` over all
+    athletes counts a cause as recurring only within one athlete's races, and says whose."""
+    record(run_cli, db, lena_race(write, "lena.yaml", "2026-04-12", "Spring marathon"))
+    record(run_cli, db, write("mara.yaml", LENA.replace("athlete: Lena, 34", "athlete: Mara")))
+    _, listed, _ = run_cli("history", "--db", str(db), "-f", "json")
+    listed = json.loads(listed)
+    assert len(listed["debriefs"]) == 2
+    assert listed["recurring"] == []
+    record(run_cli, db, lena_race(write, "lena2.yaml", "2026-10-04", "Autumn marathon"))
+    _, listed, _ = run_cli("history", "--db", str(db), "-f", "json")
+    recurring = json.loads(listed)["recurring"]
+    assert recurring and all(r["athlete"] == "Lena, 34" and r["count"] == 2 for r in recurring)
+    _, out, _ = run_cli("history", "--db", str(db))
+    text = " ".join(out.split())
+    assert "Lena, 34: Not enough long-run training for the distance led in 2 of their last 2 " \
+        "races listed." in text

@@ -36,7 +36,10 @@ def test_every_example_in_one_table_most_urgent_first(run_cli) -> None:  # type:
     change: a red flag's action when there is one."""
     rows = squad_json(run_cli, *EXAMPLES)
     assert len(rows) == len(EXAMPLES)
-    ranks = [URGENCY.index(r["triage"]) for r in rows]
+    # a self-care red flag ranks after see-a-doctor and before not screened
+    ranks = [1.5 if r["flags"] and r["level"] == "self_care" else
+             {"emergency": 0, "see_doctor": 1, "unscreened": 2, "self_care": 3}[r["triage"]]
+             for r in rows]
     assert ranks == sorted(ranks)
     assert {r["triage"] for r in rows} >= {"emergency", "see_doctor"}
     for row in rows:
@@ -45,7 +48,7 @@ def test_every_example_in_one_table_most_urgent_first(run_cli) -> None:  # type:
         assert row["causes"] == [{"id": c["id"], "name": c["name"], "certainty": c["certainty"]}
                                  for c in report["causes"] if c["leading"]]
         assert row["change"]
-        if report["triage"]["level"] != "self_care":
+        if report["triage"]["flags"]:  # any level, self care too
             assert row["change"] == report["triage"]["flags"][0]["action"]
         unanswered_flags = [q for q in row["unscreened"]]
         assert row["screened"] == (not unanswered_flags)
@@ -154,3 +157,45 @@ def test_summary_output_must_be_a_directory_and_csv_needs_summary(run_cli, write
     assert status == 2 and "--output is a directory" in err and err.count("\n") == 1
     status, _, err = run_cli("debrief", str(EXAMPLES[0]), "-f", "csv")
     assert status == 2 and "add --summary" in err and err.count("\n") == 1
+
+
+def test_a_self_care_red_flag_is_visible_in_the_squad_table(run_cli, write) -> None:  # type: ignore[no-untyped-def]
+    """weight-gain-feels-fine: screened, one self-care flag (low blood sodium). The triage
+    column names it, the change is its action ("Drink nothing more until you pass urine"); a
+    screened runner with no flag reads "no red flags", an unscreened one "not screened"; a
+    file with no athlete name shows the file's name."""
+    flagged = ROOT / "examples" / "weight-gain-feels-fine.yaml"
+    clean = ROOT / "examples" / "marathon-longest-run-24k.yaml"
+    quiet = write("nameless-runner.yaml", "event: Park run\ncramp_pattern: localized\n"
+                                          "cramp_sites: [calf]\n")
+    rows = {r["file"]: r for r in squad_json(run_cli, flagged, clean, quiet)}
+    row = rows[str(flagged)]
+    assert row["triage_text"].startswith("self care: Exercise-associated hyponatremia")
+    assert row["change"].startswith("Drink nothing more until you pass urine")
+    assert rows[str(clean)]["triage_text"] == "no red flags"
+    assert rows[str(quiet)]["triage_text"] == "not screened"
+    for fmt in ("terminal", "markdown", "html", "csv"):
+        status, out, _ = run_cli("debrief", str(flagged), str(clean), str(quiet), "--summary",
+                                 "-f", fmt)
+        # a terminal cell may fold a long word: compare without spaces there
+        flat = "".join((_table_cells(out) if fmt == "terminal" else out).split())
+        flat = flat.replace("\\", "")
+        assert status == 0
+        for needle in ("self care: Exercise-associated hyponatremia", "no red flags",
+                       "Drink nothing more until you pass urine", "not screened",
+                       "nameless-runner.yaml"):
+            assert "".join(needle.split()) in flat, (fmt, needle)
+
+
+def _table_cells(text: str) -> str:
+    """A rich table's rows with each wrapped cell joined back into one line of text."""
+    rows: list[list[str]] = [[]]
+    for line in text.splitlines():
+        if line.startswith(("├", "└")):
+            rows.append([])
+        elif line.startswith("│"):
+            parts = [part.strip() for part in line.strip("│").split("│")]
+            if not rows[-1]:
+                rows[-1] = [""] * len(parts)
+            rows[-1] = [f"{a} {b}".strip() for a, b in zip(rows[-1], parts)]
+    return " | ".join(" ; ".join(row) for row in rows if row)

@@ -339,25 +339,36 @@ def latest_per_athlete(items: list[Stored]) -> list[Stored]:
 
 @dataclass(frozen=True)
 class Recurring:
-    """A cause that led in two or more of the listed debriefs."""
+    """A cause that led in two or more of one athlete's listed debriefs."""
 
     cause: str
     count: int
     races: tuple[int, ...]  # the debriefs it led in, newest first
-    window: int  # the last `window` races hold them all: "led in 3 of your last 4 races"
+    window: int  # the athlete's last `window` races hold them all: "led in 3 of your last 4"
+    athlete: str = ""  # whose races (as the newest of them spells the name)
 
 
 def recurring(items: list[Stored], minimum: int = 2) -> list[Recurring]:
-    """Causes that led in at least `minimum` debriefs (items newest first), most often first."""
-    hits: dict[str, list[int]] = {}
-    last_index: dict[str, int] = {}
-    for index, item in enumerate(items):
-        for cause in item.leading:
-            hits.setdefault(cause, []).append(item.id)
-            last_index[cause] = index
-    found = [Recurring(cause, len(ids), tuple(ids), last_index[cause] + 1)
-             for cause, ids in hits.items() if len(ids) >= minimum]
-    return sorted(found, key=lambda r: (-r.count, r.window, r.cause))
+    """Causes that led in at least `minimum` debriefs of the same athlete (items newest
+    first), most often first. Athletes are never mixed: two runners each cramping once from
+    the same cause is no pattern; a debrief with no athlete name belongs to nobody's season."""
+    seasons: dict[str, list[Stored]] = {}
+    for item in items:
+        key = athlete_key(item.athlete)
+        if key:
+            seasons.setdefault(key, []).append(item)
+    found = []
+    for season in seasons.values():
+        hits: dict[str, list[int]] = {}
+        last_index: dict[str, int] = {}
+        for index, item in enumerate(season):
+            for cause in item.leading:
+                hits.setdefault(cause, []).append(item.id)
+                last_index[cause] = index
+        found += [Recurring(cause, len(ids), tuple(ids), last_index[cause] + 1,
+                            season[0].athlete)
+                  for cause, ids in hits.items() if len(ids) >= minimum]
+    return sorted(found, key=lambda r: (-r.count, r.window, athlete_key(r.athlete), r.cause))
 
 
 @dataclass(frozen=True)

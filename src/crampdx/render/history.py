@@ -35,8 +35,8 @@ def recurring_sentence(kb: KnowledgeBase, item: Recurring, *, one_athlete: bool)
     """'Not enough long-run training led in 3 of your last 4 races.'"""
     if one_athlete:
         return f"{cause_name(kb, item.cause)} led in {item.count} of your last {item.window} races."
-    return (f"{cause_name(kb, item.cause)} led in {item.count} of the last {item.window} "
-            "debriefs listed.")
+    return (f"{item.athlete}: {cause_name(kb, item.cause)} led in {item.count} of their last "
+            f"{item.window} races listed.")
 
 
 def _answer(kb: KnowledgeBase, question_id: str, value: Any) -> str:
@@ -207,7 +207,8 @@ def list_dict(items: list[Stored], recurring: list[Recurring]) -> dict[str, Any]
     return {
         "debriefs": [{"id": s.id, "date": s.date, "athlete": s.athlete, "event": s.event,
                       "triage": s.triage, "causes": list(s.causes)} for s in items],
-        "recurring": [{"cause": r.cause, "count": r.count, "races": list(r.races)}
+        "recurring": [{"cause": r.cause, "count": r.count, "races": list(r.races),
+                       "athlete": r.athlete}
                       for r in recurring],
     }
 

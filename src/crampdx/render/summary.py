@@ -35,6 +35,7 @@ class Row:
     change_source: str
     link: str | None = None  # the athlete's full report, when written
     extra: Mapping[str, Any] = field(default_factory=dict)
+    flags: tuple[str, ...] = ()  # what each shown red flag suggests (its condition's name)
 
     @property
     def triage(self) -> str:
@@ -43,7 +44,27 @@ class Row:
 
     @property
     def triage_words(self) -> str:
+        """"no red flags" only when screened and none fired; a self-care flag is named."""
+        if self.level == "self_care" and self.flags:
+            words = f"self care: {', '.join(dict.fromkeys(self.flags))}"
+            return words if self.screened else f"{words}; not screened"
+        if self.triage == "self_care":
+            return "no red flags"
         return TRIAGE_WORDS.get(self.triage, self.triage)
+
+    @property
+    def name(self) -> str:
+        """The athlete, else the answers file's name, so a row without a name can be found."""
+        file = str(self.extra.get("file", "") or "")
+        return self.athlete or (file.replace("\\", "/").rsplit("/", 1)[-1] if file
+                                else "(no name)")
+
+    def urgency(self) -> int:
+        """Emergency, see a doctor, a self-care flag, not screened, then nothing flagged."""
+        if self.level == "self_care" and self.flags:
+            return URGENCY.index("see_doctor") + 1
+        rank = URGENCY.index(self.triage) if self.triage in URGENCY else len(URGENCY)
+        return rank + (1 if rank > URGENCY.index("see_doctor") else 0)
 
     def causes_text(self) -> str:
         return "; ".join(f"{name} {certainty:.0%}" for _, name, certainty in self.causes) \
@@ -63,10 +84,11 @@ def screening(report: Mapping[str, Any], red_flag_questions: Iterable[str]) -> t
 
 
 def most_important_change(report: Mapping[str, Any]) -> tuple[str, str]:
-    """A red flag's action first; else the first training change for the leading cause; else
-    its first plan item that is not for the moment a cramp comes; else the first plan item."""
+    """A red flag's action first (any level: "drink nothing more" matters more than any
+    training change); else the first training change for the leading cause; else its first plan
+    item that is not for the moment a cramp comes; else the first plan item."""
     flags = report.get("triage", {}).get("flags", [])
-    if flags and report["triage"].get("level") != "self_care":
+    if flags:
         return flags[0].get("action", ""), flags[0].get("source", "")
     leading = [c["id"] for c in report.get("causes", []) if c.get("leading")]
     plan = report.get("plan", [])
@@ -101,15 +123,16 @@ def row_for(report: Mapping[str, Any], red_flag_questions: Iterable[str], *,
     causes = tuple((c["id"], c.get("name", c["id"]), float(c.get("certainty", 0)))
                    for c in report.get("causes", []) if c.get("leading"))
     change, source = most_important_change(report)
+    flags = tuple(str(flag.get("condition_name") or "a warning sign")
+                  for flag in report.get("triage", {}).get("flags", []))
     return Row(str(meta.get("athlete", "") or ""), str(meta.get("event", "") or ""),
                str(date or meta.get("date", "") or ""), report.get("triage", {}).get("level", ""),
-               screened, tuple(unscreened), causes, change, source, link, extra)
+               screened, tuple(unscreened), causes, change, source, link, extra, flags)
 
 
 def ordered(rows: Iterable[Row]) -> list[Row]:
     """Most urgent first; then by athlete."""
-    return sorted(rows, key=lambda r: (URGENCY.index(r.triage) if r.triage in URGENCY
-                                       else len(URGENCY), r.athlete.casefold(), r.event))
+    return sorted(rows, key=lambda r: (r.urgency(), r.name.casefold(), r.event))
 
 
 def _athletes(count: int) -> str:
@@ -122,6 +145,7 @@ def to_dict(rows: list[Row]) -> dict[str, Any]:
     return {"athletes": [
         {"athlete": r.athlete, "event": r.event, "date": r.date or None, "triage": r.triage,
          "level": r.level, "screened": r.screened, "unscreened": list(r.unscreened),
+         "flags": list(r.flags), "triage_text": r.triage_words,
          "causes": [{"id": i, "name": n, "certainty": round(c, 3)} for i, n, c in r.causes],
          "change": r.change, "change_source": r.change_source,
          **({"report": r.link} if r.link else {}), **dict(r.extra)}
@@ -137,7 +161,7 @@ def render_csv(rows: list[Row]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     for r in rows:
-        writer.writerow([csv_cell(v) for v in (r.athlete, r.event, r.date, r.triage_words,
+        writer.writerow([csv_cell(v) for v in (r.name, r.event, r.date, r.triage_words,
                                                "yes" if r.screened else "no", r.causes_text(),
                                                r.change, r.change_source)])
     return out.getvalue()
@@ -148,10 +172,11 @@ def render_markdown(rows: list[Row], title: str = "Squad summary") -> str:
            "| Athlete | Event | Date | Triage | Leading causes | Most important change |",
            "|---|---|---|---|---|---|"]
     for r in rows:
-        name = markdown(r.athlete or "(no name)")
+        name = markdown(r.name)
         if r.link:
             name = f"[{name}](<{r.link}>)"
-        triage = f"**{r.triage_words}**" if r.triage != "self_care" else r.triage_words
+        triage = f"**{markdown(r.triage_words)}**" if r.triage != "self_care" or r.flags \
+            else markdown(r.triage_words)
         out.append(f"| {name} | {markdown(r.event)} | {markdown(r.date)} | {triage} | "
                    f"{markdown(r.causes_text())} | {markdown(r.change)} |")
     out.append("\n_Not screened: some red-flag questions are unanswered, so crampdx cannot say "
@@ -164,7 +189,7 @@ def render_html(rows: list[Row], title: str = "Squad summary") -> str:
 
     body = []
     for r in rows:
-        name = html_text(r.athlete or "(no name)")
+        name = html_text(r.name)
         if r.link:
             from urllib.parse import quote
 
@@ -200,11 +225,13 @@ def render_terminal(rows: list[Row], width: int = 100, title: str = "Squad summa
     table = Table("Athlete", "Event", *(["Date"] if dated else []), "Triage", "Leading causes",
                   "Most important change", title=cell(title), show_lines=True)
     styles = {"emergency": "bold white on red", "see_doctor": "bold black on yellow",
-              "unscreened": "bold yellow"}
+              "unscreened": "bold yellow", "self_care_flag": "bold"}
     for r in rows:
-        table.add_row(Text(cell(r.athlete) or "(no name)"), Text(cell(r.event)),
+        table.add_row(Text(cell(r.name), overflow="fold"), Text(cell(r.event)),
                       *([Text(cell(r.date))] if dated else []),
-                      Text(r.triage_words, style=styles.get(r.triage, "")),
+                      Text(cell(r.triage_words), style=styles.get(
+                          "self_care_flag" if r.flags and r.level == "self_care" else r.triage,
+                          ""), overflow="fold"),
                       Text(cell(r.causes_text())), Text(cell(r.change)))
     console = Console(record=True, width=width, color_system=None, file=io.StringIO(),
                       highlight=False)
