@@ -89,3 +89,27 @@ def test_a_batch_keeps_each_files_own_units(run_cli, fmt: str) -> None:  # type:
         return
     assert out.count("42.2 km") == 1, "the km file's report is not in km, or both are"
     assert out.index("26.2 mi") < out.index("42.2 km"), "the miles file's report is not in miles"
+
+
+@pytest.mark.parametrize("typed", ["4:50", "4:50:00"])
+@pytest.mark.parametrize("fmt", ["terminal", "markdown", "html"])
+def test_a_duration_typed_as_hours_and_minutes_reads_so(run_cli, write, typed: str, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    """A race of "4:50" showed as "4.83 h"; every text format shows "4 h 50 min" wherever the
+    duration is quoted (evidence, "Sized for"), and JSON keeps the number."""
+    text = (ROOT / "examples" / "marathon-hit-the-wall.yaml").read_text(encoding="utf-8")
+    path = write("hm.yaml", re.sub(r"(?m)^event_duration_h:.*$", f'event_duration_h: "{typed}"',
+                                   text))
+    _, out, _ = run_cli("debrief", str(path), "-f", fmt)
+    flat = " ".join(out.split())
+    assert "4.83 h" not in flat and "4.83333 h" not in flat
+    assert "event_duration_h = 4 h 50 min" in flat
+    assert re.search(r"Sized for:(?:</strong>)?\W*42\.2 km · 4 h 50 min", flat)
+    _, out, _ = run_cli("debrief", str(path), "-f", "json")
+    assert abs(json.loads(out)["answers"]["event_duration_h"] - 29 / 6) < 0.01
+
+
+def test_hours_read_as_runners_say_them() -> None:
+    from crampdx.render.common import format_hours
+
+    assert [format_hours(v) for v in (4.5, 4.3, 3.0, 29 / 6, 0.75, 5.2575)] == \
+        ["4.5 h", "4.3 h", "3 h", "4 h 50 min", "45 min", "5 h 15 min"]

@@ -52,10 +52,26 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+def format_hours(value: float) -> str:
+    """A duration in hours as a runner reads it: "4.5 h" when one decimal says it exactly,
+    else hours and minutes ("4 h 50 min", from a typed 4:50 that is 4.8333 h)."""
+    if abs(value * 10 - round(value * 10)) < 1e-6:
+        return f"{value:g} h"
+    minutes = round(value * 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+def format_quantity(value: Any, unit: str | None) -> str:
+    """A value with its unit, the one place durations get their hours-and-minutes form."""
+    if unit == "h" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_hours(float(value))
+    return f"{format_value(value)} {unit}" if unit else format_value(value)
+
+
 def format_answer(kb: KnowledgeBase, fact: str, value: Any) -> str:
     question = kb.questions.get(fact)
-    unit = f" {question.unit}" if question is not None and question.unit else ""
-    return f"{fact} = {format_value(value)}{unit}"
+    return f"{fact} = {format_quantity(value, question.unit if question is not None else None)}"
 
 
 WATCH_MARK = " (from the watch)"
@@ -93,9 +109,7 @@ def race_line(kb: KnowledgeBase, plan) -> str:  # type: ignore[no-untyped-def]
         if fact not in plan.race:
             continue
         question = kb.questions.get(fact)
-        unit = f" {question.unit}" if question is not None and question.unit else ""
-        value = format_value(plan.race[fact])
-        text = f"{value}{unit}"
+        text = format_quantity(plan.race[fact], question.unit if question is not None else None)
         if fact in RACE_FACT_WORDS:
             text = f"{text} {RACE_FACT_WORDS[fact]}" if fact != "biggest_race_descent_m" \
                 else f"{RACE_FACT_WORDS[fact]} {text}"

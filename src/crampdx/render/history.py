@@ -16,7 +16,7 @@ from typing import Any
 from crampdx.history import Changes, Recurring, Stored
 from crampdx.knowledge.model import KnowledgeBase
 from crampdx.textsafe import cell, csv_cell, html_text, markdown
-from crampdx.render.common import format_value
+from crampdx.render.common import format_quantity
 from crampdx.render.summary import TRIAGE_WORDS
 
 HISTORY_CSV_HEADER = ("id", "date", "athlete", "event", "triage", "causes", "knowledge")
@@ -43,8 +43,7 @@ def _answer(kb: KnowledgeBase, question_id: str, value: Any) -> str:
     if value is None:
         return "not answered"
     question = kb.questions.get(question_id)
-    unit = f" {question.unit}" if question is not None and question.unit else ""
-    return f"{format_value(value)}{unit}"
+    return format_quantity(value, question.unit if question is not None else None)
 
 
 def _label(item: Stored) -> str:
