@@ -479,3 +479,29 @@ def test_a_recorded_debrief_keeps_which_answers_came_from_the_files(
     status, text, err = run_cli("history", "show", "1", "--db", db)
     assert status == 0, err
     assert "(from the watch)" in text and "read from your activity files" in text
+
+
+@pytest.mark.parametrize("km, hours, sport, expected", [
+    (0.8, 0.1, "running", "only 0.8 km in 6 min: is this the race?"),
+    (3.0, 0.1, "running", "only 6 min: is this the race?"),
+    (10.0, 2.0, "walking", "walking speed (the file says walking): is this the race?"),
+    (10.0, 2.5, "running", "walking speed (4.0 km/h moving on mostly flat ground)"),
+])
+def test_import_warns_when_the_race_file_looks_like_something_else(
+        run_cli, tmp_path: Path, km: float, hours: float, sport: str, expected: str) -> None:
+    """Too short (under 1 km or 10 minutes) or at walking speed: one warning line on stderr,
+    naming the file, and the answers are still written."""
+    race = write(tmp_path / "race.fit", samples(at(RACE_DAY), km, hours, step_s=10),
+                 sport=sport)
+    out = tmp_path / "answers.yaml"
+    status, _, err = run_cli("import", str(race), "-o", str(out))
+    assert status == 0, err
+    warnings = [line for line in err.splitlines() if "is this the race?" in line]
+    assert len(warnings) == 1 and expected in warnings[0] and str(race) in warnings[0], err
+    assert load_yaml_file(out, what="answers file")["event_distance_km"] == pytest.approx(km, 0.05)
+
+
+def test_a_real_race_file_gets_no_is_this_the_race_warning(run_cli, race: Path, tmp_path: Path) -> None:
+    """The 30 km mountain race at 6 km/h moving: slow, but it climbs, so it is no walk."""
+    status, _, err = run_cli("import", str(race), "-o", str(tmp_path / "a.yaml"))
+    assert status == 0 and "is this the race?" not in err, err

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from crampdx.activity.errors import ActivityError
-from crampdx.activity.model import HIKE, ON_FOOT, OTHER, RUN, Summary
+from crampdx.activity.model import HIKE, ON_FOOT, OTHER, RUN, WALK, Summary
 
 LONG_RUN_H = 2.0  # the long_runs_12w question: runs of two hours or more
 WINDOW_12W, WINDOW_8W, WINDOW_6W = 84, 56, 42  # days before the race day
@@ -35,6 +35,12 @@ CONSISTENT_WEEKS = 40  # a year with runs in at least 40 of its 52 weeks counts
 SHOW_FILES = 3
 SHOW_PROBLEMS = 5  # training problems shown one per line; the rest counted
 MIN_RACE_KM = 0.1
+# crampdx's own rule of thumb for "is this really the race?" (a warning, the answers are still
+# written): under 1 km or 10 minutes, or a walk: the file says walking, or it moved under 5 km/h
+# on ground climbing less than HILLY_GAIN_PER_KM (a mountain race can be slower than that).
+SUSPECT_RACE_KM = 1.0
+SUSPECT_RACE_H = 10 / 60
+WALK_SPEED_KMH = 5.0
 
 
 @dataclass
@@ -117,7 +123,29 @@ def read_race(path: Path, warnings: list[str], *, cache_dir: Path | None = None,
         shown = f"{(summary.distance_km or 0) * 1000:.0f} m"
         raise ActivityError(f"only {shown} in this activity: too short to read a race from "
                             "(a truncated file?)", path=path)
+    suspicion = race_suspicion(summary)
+    if suspicion:
+        warnings.append(f"{path}: {suspicion}")
     return summary
+
+
+def race_suspicion(summary: Summary) -> str:
+    """Why a race file looks like something else (docs/activities.md), or "" when it does not."""
+    hours = summary.elapsed_h or summary.moving_h
+    short = [f"{summary.distance_km:g} km" if summary.distance_km < SUSPECT_RACE_KM else "",
+             f"{round(hours * 60)} min" if hours is not None and hours < SUSPECT_RACE_H else ""]
+    if any(short):
+        return (f"only {' in '.join(p for p in short if p)}: is this the race? (a race file is "
+                "expected to cover at least 1 km and 10 minutes)")
+    speed = summary.moving_km / summary.moving_h \
+        if summary.moving_km and summary.moving_h else None
+    climb = (summary.gain_m or 0) / summary.distance_km
+    if summary.sport == WALK or (speed is not None and speed < WALK_SPEED_KMH
+                                 and climb < HILLY_GAIN_PER_KM):
+        said = "the file says walking" if summary.sport == WALK \
+            else f"{speed:.1f} km/h moving on mostly flat ground"
+        return f"walking speed ({said}): is this the race? The answers are written as read"
+    return ""
 
 
 def read_training(paths: list[Path], derived: Derived, *, cache_dir: Path | None,
