@@ -419,3 +419,13 @@ def test_keystroke_interview_matches_the_answers_file(monkeypatch: pytest.Monkey
     assert [(c.id, c.certainty) for c in reread.causes] == \
         [(c.id, c.certainty) for c in typed.causes]
     assert _signature(reread) == _signature(diagnose(reasoner, expected))
+
+
+def test_a_refused_number_is_cleared_before_it_is_typed_again(reasoner: Reasoner,
+                                                             keyboard: Keyboard) -> None:
+    """"84" (taken as °C: out of range) is refused; typing "84 F" again must give 84 °F, not
+    "8484 F" (the refused text used to stay on the line)."""
+    given = {"event_duration_h": 6, "drink_type": "water", "cramp_sites": ("calf", "face")}
+    step = step_for(Interview(reasoner), "temperature_c", given)
+    reply = keyboard.ask(step, "84" + ENTER + "84 F" + ENTER)
+    assert reply.action == "answer" and reply.value == pytest.approx(28.9, abs=0.05)

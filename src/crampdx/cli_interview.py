@@ -734,7 +734,8 @@ class QuestionaryAsker:
         prompt = questionary.text(
             self._wrap(question.ask, instruction), default=default,
             validate=number_validator(question), instruction=instruction, **self.io)
-        reply = parse_text_reply(question, self._back_key(prompt).unsafe_ask())
+        reply = parse_text_reply(question, self._refused_clears(
+            self._back_key(prompt), number_validator(question)).unsafe_ask())
         if reply.action == "answer":
             self._say(f"  → {round(reply.value, 2):g}" + (f" {unit}" if unit else ""), "green")
         elif reply.action == "skip":
@@ -758,6 +759,34 @@ class QuestionaryAsker:
         """A question wrapped at word boundaries (prompt_toolkit would cut words); the
         instruction moves to its own line when it would not fit after the last one."""
         return wrap_prompt(text, self._width(), instruction)
+
+    def _refused_clears(self, prompt: Any, validate: Callable[[str], "bool | str"]) -> Any:
+        """Enter on a refused number empties the line and names what was refused in the
+        message, so typing the answer again ("84 F" after "84") does not add to it."""
+        from prompt_toolkit.document import Document
+        from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+        from prompt_toolkit.validation import ValidationError
+
+        from crampdx.textsafe import excerpt
+
+        bindings = KeyBindings()
+
+        @bindings.add("enter", eager=True)
+        def _enter(event: Any) -> None:
+            buffer = event.current_buffer
+            verdict = validate(buffer.text)
+            if verdict is True:
+                buffer.validate_and_handle()
+                return
+            refused = buffer.text
+            buffer.document = Document("")
+            buffer.validation_error = ValidationError(
+                cursor_position=0, message=f"{excerpt(refused.strip())}: {verdict}")
+
+        app = prompt.application
+        app.key_bindings = merge_key_bindings([app.key_bindings, bindings]) \
+            if app.key_bindings is not None else bindings
+        return prompt
 
     def _back_key(self, prompt: Any) -> Any:
         """'<' in a number answer goes back at once, without Enter (no number has one)."""
