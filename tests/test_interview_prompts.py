@@ -429,3 +429,24 @@ def test_a_refused_number_is_cleared_before_it_is_typed_again(reasoner: Reasoner
     step = step_for(Interview(reasoner), "temperature_c", given)
     reply = keyboard.ask(step, "84" + ENTER + "84 F" + ENTER)
     assert reply.action == "answer" and reply.value == pytest.approx(28.9, abs=0.05)
+
+
+def test_yes_no_answers_are_echoed_like_the_others(reasoner: Reasoner, keyboard: Keyboard) -> None:
+    """y, n and d answer a yes/no question at once; the scrollback shows what was answered."""
+    step = step_for(Interview(reasoner), "fainted")
+    assert keyboard.ask(step, "y") == Reply.answer(True)
+    assert keyboard.printed.rstrip().endswith("→ yes")
+    assert keyboard.ask(step, "n") == Reply.answer(False)
+    assert keyboard.printed.rstrip().endswith("→ no")
+    assert keyboard.ask(step, "d") == SKIP
+    assert keyboard.printed.rstrip().endswith("→ don't know (left unknown)")
+
+
+def test_a_choice_ticked_with_dont_know_is_not_dropped_silently(reasoner: Reasoner,
+                                                                keyboard: Keyboard) -> None:
+    """Calf and Don't know ticked: the answer is don't know, and the screen says Calf was
+    ticked too and not kept."""
+    step = step_for(Interview(reasoner), "cramp_sites")
+    assert keyboard.ask(step, SPACE + DOWN * 4 + SPACE + ENTER) == SKIP
+    said = " ".join(keyboard.printed.rsplit("→", 1)[-1].split())
+    assert said.startswith("don't know") and "not kept: Calf" in said

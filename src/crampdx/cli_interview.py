@@ -678,6 +678,10 @@ class QuestionaryAsker:
             default=default, instruction=instruction, **self.io)
         result = self._keys(prompt, letters).unsafe_ask()
         special = {_SKIP: SKIP, _BACK: BACK, _HELP: HELP}
+        if question.type == "bool" and result in ("yes", "no", _SKIP):
+            # y, n and d answer at once, without the menu's own echo: say it like the others
+            self._say(f"  → {result}" if result != _SKIP else "  → don't know (left unknown)",
+                      "green" if result != _SKIP else "dim")
         if result in special:
             return special[result]
         if question.type == "bool":
@@ -711,6 +715,11 @@ class QuestionaryAsker:
         if result == _BACK or _BACK in result:
             return BACK
         if _SKIP in result:
+            # Don't know wins, but never silently: name the ticks it leaves out
+            dropped = [question.choices.get(v, v) for v in result if v in question.choices]
+            self._say("  → don't know (left unknown)" + (
+                f"; also ticked, not kept: {', '.join(dropped)} (untick Don't know to answer "
+                "them; < goes back)" if dropped else ""), "dim")
             return SKIP
         chosen = coerce(question, list(result))
         if len(chosen) != 1:  # questionary shows "done" or "done (3 selections)": say which
