@@ -255,3 +255,23 @@ def test_an_empty_answers_file_still_reports_but_warns_once(run_cli, write, cont
     warnings = [line for line in err.splitlines() if "no answers" in line]
     assert warnings == [f"crampdx: warning: no answers in {empty}: the report can only list "
                         "what to ask"]
+
+
+@pytest.mark.parametrize("command", ["interview", "import", "history", "debrief"])
+def test_help_paragraphs_wrap_cleanly_at_80_columns(command: str) -> None:
+    """Epilog paragraphs were broken for a ~95-column terminal, so at 80 they wrapped into
+    ragged half-lines ("... answer a / yes-no question at / once; ..."). Every line fits, and
+    each prose line is full: the next line's first word would not have fitted after it."""
+    import os
+
+    env = dict(os.environ, COLUMNS="80")
+    out = subprocess.run([sys.executable, "-m", "crampdx", command, "--help"], env=env,
+                         capture_output=True, text=True, check=True).stdout
+    lines = out.splitlines()
+    assert all(len(line) <= 80 for line in lines), [l for l in lines if len(l) > 80]
+    width = 78  # the formatter's: the terminal's columns less 2
+    for line, after in zip(lines, lines[1:]):
+        prose = lambda text: bool(text.strip()) and not text[:1].isspace() \
+            and not text.endswith(":") and not text.startswith("usage:")  # noqa: E731
+        if prose(line) and prose(after):
+            assert len(line) + 1 + len(after.split()[0]) > width, (line, after)

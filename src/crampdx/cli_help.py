@@ -24,7 +24,7 @@ class WrappedHelpFormatter(argparse.RawDescriptionHelpFormatter):
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         lines = []
-        for line in text.splitlines():
+        for line in _paragraphs(text):
             if len(indent + line) <= width:
                 lines.append(indent + line)
                 continue
@@ -41,6 +41,22 @@ class WrappedHelpFormatter(argparse.RawDescriptionHelpFormatter):
                                        subsequent_indent=indent + own + ("  " if own else ""),
                                        break_long_words=False, break_on_hyphens=False))
         return "\n".join(lines)
+
+
+def _paragraphs(text: str) -> list[str]:
+    """The text's lines, with consecutive prose lines (not indented, not blank, not a heading
+    ending in ':') joined into one: a paragraph broken in the source for its own width would
+    otherwise wrap as ragged half-lines ("... at / once") on a narrower terminal."""
+    out: list[str] = []
+    prose = False
+    for line in text.splitlines():
+        is_prose = bool(line.strip()) and not line[:1].isspace() and not line.endswith(":")
+        if is_prose and prose:
+            out[-1] += " " + line.strip()
+        else:
+            out.append(line)
+        prose = is_prose
+    return out
 
 
 def wrap_all(parser: argparse.ArgumentParser) -> None:
