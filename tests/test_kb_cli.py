@@ -263,3 +263,15 @@ def test_a_file_with_thousands_of_problems_prints_the_first_fifty(run_cli, overl
     assert lines[-1].endswith("shoes.yaml: 2950 more problems in this file not shown; fix the "
                               "ones above first")
     assert "3000 problems in 1 file" in err
+
+
+def test_an_overlay_question_without_kb_gets_the_hint(run_cli, overlay, tmp_path: Path) -> None:
+    """The coach's own question `shoe_km` answered, but --kb forgotten: the error says to add
+    --kb DIR; with --kb the same file is read."""
+    answers = tmp_path / "race.yaml"
+    answers.write_text("shoe_km: 10\n", encoding="utf-8")
+    status, _, err = run_cli("debrief", str(answers))
+    assert status == 2
+    assert "unknown question 'shoe_km'" in err and "add --kb DIR" in err
+    status, _, err = run_cli("debrief", str(answers), "--kb", str(overlay()))
+    assert status == 0, err

@@ -200,6 +200,10 @@ def parse_answers(data: Any, kb: KnowledgeBase, path: str = "<answers>") -> Answ
         question = kb.questions.get(key) if isinstance(key, str) else None
         if question is None:
             hint = did_you_mean(str(key), list(kb.questions) + list(META_KEYS))
+            if len(kb.dirs) <= 1 and not _near_typo(str(key), kb.questions):
+                # only the shipped knowledge was read and it is no slip: a forgotten --kb?
+                own = "if it is your own question, add --kb DIR (your knowledge directory)"
+                hint = f"{hint[:-1]}; {own})" if hint else f" ({own})"
             problems.append(CrampdxError(f"unknown question '{excerpt(key)}'{hint}; "
                                          "'crampdx questions' lists them all",
                                          path=path, line=line, column=column))
@@ -253,6 +257,14 @@ def _check_together(answers: Answers, kb: KnowledgeBase, data: Any, path: str
                 f"{question.id}: {values[question.id]:g}{unit} is more than {limit} "
                 f"({values[limit]:g}{unit}); {hint}", path=path, line=line, column=column))
     return problems
+
+
+def _near_typo(key: str, names: Any) -> bool:
+    """A key one or two letters away from a question: a slip, not the runner's own question."""
+    import difflib
+
+    return len(key) <= 100 and bool(difflib.get_close_matches(key, list(names), n=1,
+                                                              cutoff=0.85))
 
 
 def load_answers(path: Path, kb: KnowledgeBase) -> Answers:
