@@ -202,7 +202,7 @@ def parse_answers(data: Any, kb: KnowledgeBase, path: str = "<answers>") -> Answ
             hint = did_you_mean(str(key), list(kb.questions) + list(META_KEYS))
             if len(kb.dirs) <= 1 and not _near_typo(str(key), kb.questions):
                 # only the shipped knowledge was read and it is no slip: a forgotten --kb?
-                own = "if it is your own question, add --kb DIR (your knowledge directory)"
+                own = "if it is your own question, add --kb DIR, your knowledge directory"
                 hint = f"{hint[:-1]}; {own})" if hint else f" ({own})"
             problems.append(CrampdxError(f"unknown question '{excerpt(key)}'{hint}; "
                                          "'crampdx questions' lists them all",
