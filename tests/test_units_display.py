@@ -113,3 +113,31 @@ def test_hours_read_as_runners_say_them() -> None:
 
     assert [format_hours(v) for v in (4.5, 4.3, 3.0, 29 / 6, 0.75, 5.2575)] == \
         ["4.5 h", "4.3 h", "3 h", "4 h 50 min", "45 min", "5 h 15 min"]
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_imperial_paces_are_per_mile_and_labels_lose_their_metric_suffix(run_cli, example: Path) -> None:  # type: ignore[no-untyped-def]
+    """--units imperial: every "m:ss /km" pace of the metric report comes back per mile (the
+    same pace × 1.609344), "+20 s/km" as "+32 s/mi", and an answer quoted as evidence reads
+    "temperature 88 °F", never "temperature_c = 88 °F"."""
+    _, metric, _ = run_cli("debrief", str(example), "-f", "markdown", "--units", "metric")
+    _, imperial, _ = run_cli("debrief", str(example), "-f", "markdown", "--units", "imperial")
+    pace = r"(\d{1,2}):([0-5]\d)"
+    metric_paces = []
+    for match in re.finditer(pace + r"(?:( and | to |–)" + pace + r")? ?/km", metric):
+        metric_paces.append(int(match[1]) * 60 + int(match[2]))
+        if match[3]:
+            metric_paces.append(int(match[4]) * 60 + int(match[5]))
+    imperial_paces = []
+    for match in re.finditer(pace + r"(?:( and | to |–)" + pace + r")? ?/mi", imperial):
+        imperial_paces.append(int(match[1]) * 60 + int(match[2]))
+        if match[3]:
+            imperial_paces.append(int(match[4]) * 60 + int(match[5]))
+    assert imperial_paces == [round(p * 1.609344) for p in metric_paces]
+    assert "/km" not in imperial
+    offsets = [int(n) for n in re.findall(r"\+(\d+) s/km", metric)]
+    assert [int(n) for n in re.findall(r"\+(\d+) s/mi", imperial)] == \
+        [round(n * 1.609344) for n in offsets]
+    assert not re.search(r"\w_(?:c|km|m|kg) = ", imperial)
+    if "temperature_c = " in metric:
+        assert re.search(r"temperature \d+ °F", imperial)

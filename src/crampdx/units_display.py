@@ -45,8 +45,35 @@ def _number(value: float) -> str:
     return f"{value:g}" if abs(value) < 1e6 else f"{value:.0f}"
 
 
+KM_PER_MILE = 1.609344
+# a pace "5:33 /km" (or "5:33/km") and a pace offset "+20 s/km"
+_PACE = re.compile(r"(?<![\d:])(?P<min>\d{1,2}):(?P<sec>[0-5]\d)"
+                   r"(?:(?P<join> and | to |–)(?P<min2>\d{1,2}):(?P<sec2>[0-5]\d))? ?/km\b")
+_PACE_OFFSET = re.compile(r"(?<![\w.])(?P<sign>[+-]?)(?P<sec>\d{1,3}) s/km\b")
+# an answer quoted as evidence, "temperature_c = 28 °C": its unit suffix goes with the metric
+_EVIDENCE_LABEL = re.compile(r"\b(?P<name>[a-z][a-z0-9_]*?)_(?:c|km|m|kg|ml_per_h|ml)"
+                             r" = (?=[-\d])")
+
+
+def _per_mile(minutes: str, seconds: str) -> str:
+    total = round((int(minutes) * 60 + int(seconds)) * KM_PER_MILE)
+    return f"{total // 60}:{total % 60:02d}"
+
+
+def _pace(match: re.Match[str]) -> str:
+    first = _per_mile(match["min"], match["sec"])
+    if match["join"] is None:
+        return f"{first} /mi"
+    return f"{first}{match['join']}{_per_mile(match['min2'], match['sec2'])} /mi"
+
+
 def imperial_text(text: str) -> str:
-    """Every 'NUMBER UNIT' in metric replaced by its imperial equivalent."""
+    """Every 'NUMBER UNIT' in metric replaced by its imperial equivalent; paces per mile;
+    evidence labels without their metric unit suffix ("temperature 88 °F")."""
+    text = _PACE.sub(_pace, text)
+    text = _PACE_OFFSET.sub(
+        lambda m: f"{m['sign']}{round(int(m['sec']) * KM_PER_MILE)} s/mi", text)
+    text = _EVIDENCE_LABEL.sub(lambda m: m["name"].replace("_", " ") + " ", text)
 
     def replace(match: re.Match[str]) -> str:
         unit = match["unit"]
