@@ -98,9 +98,10 @@ SCENARIOS: dict[str, tuple[tuple[str, ...], str, str]] = {
         ("eccentric_overload",), "see_doctor",
         "Descents never trained; cola-coloured urine needs a same-day urine test and CK."),
     "weight-gain-feels-fine.yaml": (
-        ("neuromuscular_fatigue",), "self_care",
+        ("hyponatremia", "neuromuscular_fatigue"), "self_care",
         "An ordinary late calf cramp; 1 kg heavier and well: self care, stop drinking until "
-        "passing urine."),
+        "passing urine. The drinking is the changeable cause shown (issue 9: it ranks above the "
+        "tired-muscle mechanism); the cramp itself is a tired calf: both lead."),
     "track-400m-hamstring.yaml": (
         ("neuromuscular_fatigue",), "self_care",
         "A sprinter's hamstring cramp that let go when walking."),
