@@ -120,11 +120,11 @@ def test_a_reader_sees_triage_causes_and_the_sized_plan(tmp_path: Path) -> None:
                                      "Training: what to change",
                                      "Next race: fuelling and drinking", "Sources")]
     assert order == sorted(order)
-    assert "83%" in text
+    assert "strong evidence" in text  # the runner's view: words, not percentages
     assert "One long run every weekend, 35 km and more" in text
     assert "Long runs, week by week" in text
-    assert re.search(r"Week 4\s+35 km: the first at full length", text)
-    assert re.search(r"Weeks 5–10\s+35 km", text)
+    assert re.search(r"Week 5\s+35 km: the first at full length", text)  # 30-day rule
+    assert re.search(r"Weeks 6–10\s+35 km", text)
     assert "take 300 to 500 mg of sodium an hour" in text
     assert "coaching experience" in text and "consensus statement" in text
     assert "Extras (the coach's, anecdotal and untested)" in text
@@ -133,7 +133,8 @@ def test_a_reader_sees_triage_causes_and_the_sized_plan(tmp_path: Path) -> None:
 
 def test_certainty_bars_are_drawn_to_scale(tmp_path: Path) -> None:
     seen = seen_in_browser(tmp_path, page_for(MOUNTAIN))
-    assert [bar["value"] for bar in seen["bars"]][:2] == [94, 76]
+    # eccentric overload, then lack of specificity: changeable causes rank above the mechanism
+    assert [bar["value"] for bar in seen["bars"]][:2] == [94, 56]
     for bar in seen["bars"]:
         assert bar["drawn"] == pytest.approx(bar["value"] / 100, abs=0.02)
 

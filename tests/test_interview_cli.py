@@ -272,3 +272,17 @@ def test_report_that_fails_at_the_end_says_where_the_answers_are(
     assert "cannot write the report" in err
     assert f"your answers are saved in {saved}" in err
     assert f"crampdx debrief {saved}" in err
+
+
+def test_explain_is_passed_on_to_the_report(fixture_kb) -> None:  # type: ignore[no-untyped-def]
+    """`crampdx interview --explain` ends in the expert's view, as `debrief --explain` does."""
+    import argparse
+
+    from crampdx import api
+    from crampdx.cli_interview import _report_arguments
+
+    args = argparse.Namespace(format=None, output=None, weeks=None, next_race=None, kb=[],
+                              db=None, units=None, record=False, explain=True)
+    assert _report_arguments(args, api.knowledge()).explain is True
+    args.explain = False
+    assert _report_arguments(args, api.knowledge()).explain is False

@@ -84,7 +84,8 @@ def test_check_reports_each_problem_at_its_line_and_exits_1(run_cli, overlay,
     assert status == 1
     assert out.splitlines() == [
         "my-kb/shoes.yaml:20:5: unknown field 'certanty' in rule 'new-shoes' (did you mean "
-        "'certainty'?); allowed: id, when, then, certainty, because, source, action, condition",
+        "'certainty'?); allowed: id, when, then, certainty, because, source, action, condition, "
+        "claims",
     ]
     assert err == "crampdx: 1 problem in 1 file\n"
 

@@ -40,7 +40,8 @@ def test_misspelt_field_points_at_the_key_with_a_suggestion(tmp_path: Path) -> N
     """'certainity' is one letter off; the message says which field was meant."""
     assert problems(tmp_path, RULE.replace("certainty:", "certainity:")) == [
         "mine.yaml:5:5: unknown field 'certainity' in rule 'my-rule' (did you mean "
-        "'certainty'?); allowed: id, when, then, certainty, because, source, action, condition"]
+        "'certainty'?); allowed: id, when, then, certainty, because, source, action, condition, "
+        "claims"]
 
 
 def test_misspelt_fact_and_choice_and_operator(tmp_path: Path) -> None:
@@ -231,3 +232,26 @@ def test_case_field_types(tmp_path: Path) -> None:
         "a list",
         "mine.yaml:4:5: 'lead' of case 'c' must be an id or a list of ids, not a mapping",
     ]
+
+
+def test_a_bad_when_or_number_source_points_at_its_line(tmp_path: Path) -> None:
+    """`when:` on a remedy is checked like any condition, and a plan's `sources:` must name
+    known sources: each problem with its file and line."""
+    from crampdx.knowledge.loader import read_knowledge
+    from crampdx.knowledge.locate import shipped_knowledge_dir as shipped_dir
+
+    (tmp_path / "mine.yaml").write_text(
+        "remedies:\n"
+        "  - id: my-remedy\n    cause: pacing_error\n    kind: race_day\n"
+        "    when: {terrain: moon}\n    text: Hold back.\n    source: seed\n"
+        "plans:\n"
+        "  - id: my-hill\n    cause: eccentric_overload\n    kind: training\n"
+        "    sizing: hill_circuit\n    title: Hills\n    table: {minutes: 30, per_week: 1}\n"
+        "    text: '{minutes} minutes'\n    source: seed\n"
+        "    sources:\n      - {source: nowhere, about: x, numbers: [minutes]}\n",
+        encoding="utf-8")
+    problems = [str(p) for p in read_knowledge([shipped_dir(), tmp_path]).problems]
+    assert any(p.endswith("mine.yaml:5:12: remedy 'my-remedy': 'moon' is not a choice of "
+                          "terrain; choices: road, track, trail, mountain") for p in problems)
+    assert any(p.endswith("mine.yaml:18:10: plan 'my-hill': sources: unknown source "
+                          "'nowhere'") for p in problems), problems

@@ -119,13 +119,14 @@ def test_a_long_cramp_that_left_weakness_is_not_told_sooner_if_weak(tmp_path: Pa
 
 
 def test_suspected_muscle_breakdown_drops_eccentric_training() -> None:
-    """Cola-coloured urine after a mountain race: no lunges, downhill sessions or hill
-    circuits in the plan (the condition's return to running puts eccentric work last)."""
+    """Cola-coloured urine after a mountain race: no lunges, downhill sessions, hill circuits
+    or long outings on the race's mountain ground in the plan (the condition's return to
+    running puts eccentric work last)."""
     diagnosis = api.diagnose_file(EXAMPLES / "cola-urine-trail-race.yaml")
     assert "rhabdomyolysis" in diagnosis.triage.conditions()
     ids = {item.id for item in diagnosis.plan}
     assert not ids & {"deep-walking-lunges", "race-specific-downhills", "hill-circuit",
-                      "repeated-bout-protection"}
+                      "repeated-bout-protection", "race-terrain"}
     assert "return-rhabdomyolysis" in ids
 
 

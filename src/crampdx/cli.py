@@ -65,6 +65,9 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
     from crampdx import cli_history
 
     cli_history.add_report_options(parser)  # --record, --db, --units
+    parser.add_argument("--explain", action="store_true",
+                        help="the expert's view: add rule ids, certainty factors and how they "
+                             "combine (JSON always has them)")
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -219,7 +222,7 @@ def cmd_debrief(args: argparse.Namespace) -> int:
     if fmt == "html":
         from crampdx.render import html
 
-        text = extras.html(html.render(diagnoses, kb))
+        text = extras.html(html.render(diagnoses, kb, explain=args.explain))
     elif fmt == "json":
         from crampdx.render.json import to_dict
         from crampdx.textsafe import json_text
@@ -231,7 +234,7 @@ def cmd_debrief(args: argparse.Namespace) -> int:
     elif fmt == "markdown":
         from crampdx.render import markdown
 
-        text = "\n---\n\n".join(extras.text(i, fmt, markdown.render(d, kb))
+        text = "\n---\n\n".join(extras.text(i, fmt, markdown.render(d, kb, explain=args.explain))
                                  for i, d in enumerate(diagnoses))
     else:
         from crampdx.render import terminal
@@ -242,11 +245,11 @@ def cmd_debrief(args: argparse.Namespace) -> int:
                 if len(args.answers) > 1:
                     print(("\n" if index else "") + f"== {one_line(paths[index])} ==")
                 if extras.active:
-                    extras.terminal(index, diagnosis, sys.stdout)
+                    extras.terminal(index, diagnosis, sys.stdout, explain=args.explain)
                 else:
-                    terminal.render(diagnosis, kb, sys.stdout)
+                    terminal.render(diagnosis, kb, sys.stdout, explain=args.explain)
             return status
-        text = "\n\n".join(extras.text(i, fmt, terminal.render(d, kb))
+        text = "\n\n".join(extras.text(i, fmt, terminal.render(d, kb, explain=args.explain))
                              for i, d in enumerate(diagnoses))
     if args.output:
         _write_output(args.output, text)

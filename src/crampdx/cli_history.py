@@ -255,7 +255,8 @@ class Extras:
             return "</article>".join(pieces)
         return apply("</article>".join(pieces), "html", self.units)
 
-    def terminal(self, index: int, diagnosis: "Diagnosis", file: IO[str]) -> None:
+    def terminal(self, index: int, diagnosis: "Diagnosis", file: IO[str],
+                 explain: bool = False) -> None:
         """To a real terminal: in colour, the units converted in what rich wrote."""
         import io
 
@@ -266,13 +267,13 @@ class Extras:
 
         real = Console(file=file)
         if not real.is_terminal:  # a pipe: plain text, as terminal.render writes it
-            file.write(self.text(index, "terminal", terminal.render(diagnosis, self.kb,
-                                                                    width=real.width)))
+            file.write(self.text(index, "terminal", terminal.render(
+                diagnosis, self.kb, width=real.width, explain=explain)))
             return
         buffer = io.StringIO()
         console = Console(file=buffer, force_terminal=True, width=real.width,
                           color_system=real.color_system, highlight=False)
-        terminal.render_to(console, diagnosis, self.kb)
+        terminal.render_to(console, diagnosis, self.kb, explain)
         file.write(apply(buffer.getvalue(), "terminal", self.units_of(index)))
         item = self.seasons[index]
         if item is not None:

@@ -288,6 +288,8 @@ def _report_arguments(args: argparse.Namespace, kb: "KnowledgeBase") -> argparse
         if value is not None:
             argv += [flag, value]
     argv += ["--record"] if args.record else []
+    if getattr(args, "explain", False):
+        argv.append("--explain")
     for directory in args.kb:
         argv += ["--kb", directory]
     race, training = _activity(args)

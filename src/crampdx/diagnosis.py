@@ -18,6 +18,9 @@ from crampdx.questioning import open_rules
 LEADING_MIN_CERTAINTY = 0.3
 LEADING_MAX = 3
 UNANSWERED_MAX = 5
+# A changeable cause "has evidence" from this certainty on: then it ranks above the mechanism and
+# the minor contributors whatever their certainty (docs/knowledge-format.md, "Ranking").
+EVIDENCE_MIN_CERTAINTY = 0.25
 
 
 @dataclass
@@ -28,6 +31,16 @@ class CauseResult:
     certainty: float
     support: list[Evidence]
     against: list[Evidence]
+    role: str = "cause"
+
+
+@dataclass
+class Picture:
+    """One line of "what kind of cramp this was": a finding that describes the cramps."""
+
+    id: str
+    text: str
+    certainty: float
 
 
 @dataclass
@@ -78,6 +91,7 @@ class Diagnosis:
     findings: dict[str, float] = field(default_factory=dict)
     questions_total: int = 0
     estimated: dict[str, DerivedValue] = field(default_factory=dict)  # crampdx.derived
+    kind: list[Picture] = field(default_factory=list)
 
 
 RED_FLAGS_SECTION = "red_flags"
@@ -165,16 +179,36 @@ def cause_results(kb: KnowledgeBase, inference: Inference) -> tuple[list[CauseRe
         pile = sorted(inference.evidence_for("cause", cause_id), key=lambda e: -abs(e.certainty))
         results.append(CauseResult(cause_id, cause.name, cause.summary, certainty,
                                    [e for e in pile if e.certainty > 0],
-                                   [e for e in pile if e.certainty < 0]))
-    results.sort(key=lambda c: (-c.certainty, c.id))
+                                   [e for e in pile if e.certainty < 0], cause.role))
+    results.sort(key=lambda c: (rank_tier(c.role, c.certainty), -c.certainty, c.id))
     return ([c for c in results if c.certainty > 0],
             sorted((c for c in results if c.certainty < 0), key=lambda c: (c.certainty, c.id)))
 
 
+def rank_tier(role: str, certainty: float) -> int:
+    """The ranking principle: 0, a changeable cause with evidence (what the runner can change
+    leads); 1, the mechanism with evidence (how the cramp happened: it leads only when nothing
+    more specific is known); 2, everything else by certainty (weak evidence, and minor
+    contributors, which never outrank a cause or the mechanism with evidence)."""
+    if certainty < EVIDENCE_MIN_CERTAINTY or role not in ("cause", "mechanism"):
+        return 2
+    return 0 if role == "cause" else 1
+
+
+def cramp_kind(kb: KnowledgeBase, findings: dict[str, float]) -> list[Picture]:
+    """What kind of cramp this was: the findings with a `picture` that hold, strongest first."""
+    pictures = [Picture(f, kb.findings[f].picture, cf) for f, cf in findings.items()
+                if f in kb.findings and kb.findings[f].picture and cf > FINDING_THRESHOLD]
+    order = list(kb.findings)
+    return sorted(pictures, key=lambda p: (-p.certainty, order.index(p.id)))
+
+
 def leading_causes(causes: list[CauseResult]) -> list[str]:
-    """The causes the plan addresses: the strong ones, or the single best if none is strong."""
-    strong = [c.id for c in causes if c.certainty >= LEADING_MIN_CERTAINTY][:LEADING_MAX]
-    return strong or [c.id for c in causes[:1] if c.certainty > 0.1]
+    """The causes the plan addresses, in rank order: the first (unless very weak), then the
+    strong ones, so the cause ranked first is always among them."""
+    first = [c.id for c in causes[:1] if c.certainty > 0.1]
+    strong = [c.id for c in causes[1:] if c.certainty >= LEADING_MIN_CERTAINTY]
+    return (first + strong)[:LEADING_MAX]
 
 
 def _missing_pieces(rule, answers: dict[str, Any], findings: dict[str, float]) -> int:  # type: ignore[no-untyped-def]
@@ -235,6 +269,7 @@ def diagnose(reasoner: Reasoner, answers: Answers, *, next_race: NextRace | None
         findings=dict(inference.findings),
         questions_total=len(kb.questions),
         estimated=derived,
+        kind=cramp_kind(kb, dict(inference.findings)),
     )
     diagnosis.plan = make_plan(kb, diagnosis, next_race=next_race, weeks=weeks)
     return diagnosis

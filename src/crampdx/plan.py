@@ -57,6 +57,8 @@ class PlanItem:
     numbers: Mapping[str, Any] = field(default_factory=dict)
     schedule: tuple[ScheduleRow, ...] = ()
     case: str = ""  # which of its sizing's situations applied ("" for fixed remedies)
+    # Whose numbers, when not the item's own source: {source, label, evidence, cite, about}.
+    number_sources: tuple[Mapping[str, str], ...] = ()
 
     @property
     def remedy(self) -> "PlanItem":
@@ -167,6 +169,7 @@ class Sized:
     case: str
     values: dict[str, Any]
     rows: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
+    source: str | None = None  # the source of this case's numbers, when not the item's own
 
 
 Sizer = Callable[[_Context, Mapping[str, Any]], "Sized | None"]
@@ -219,9 +222,10 @@ def _long_runs(ctx: _Context, t: Mapping[str, Any]) -> Sized | None:
     run, the week the target is reached, the full-length runs and the taper are counted from
     them, so the text, the schedule and the counts cannot disagree."""
     runs_lo, runs_hi = t["runs_in_a_preparation"]
-    step, taper, weeks = t["step_km"], t["taper_weeks"], ctx.weeks
+    taper, weeks = t["taper_weeks"], ctx.weeks
     values: dict[str, Any] = {
-        "step_km": step, "taper_weeks": taper, "weeks": weeks, "window_weeks": t["window_weeks"],
+        "max_increase_pct": round(t["max_increase"] * 100), "taper_weeks": taper, "weeks": weeks,
+        "window_weeks": t["window_weeks"],
         "prep_runs_lo": int(runs_lo), "prep_runs_hi": int(runs_hi),
         "long_runs_12w": ctx.history.get("long_runs_12w")}
     distance = ctx.race.get("event_distance_km")
@@ -245,7 +249,7 @@ def _long_runs(ctx: _Context, t: Mapping[str, Any]) -> Sized | None:
     if longest >= target:
         case, runs = "at_target", [target] * available
     else:
-        runs = [min(_round(longest + step * week, 1), target) for week in range(1, available + 1)]
+        runs = progression(longest, target, available, t["max_increase"], t["min_start_km"])
         case = "build" if runs[-1] >= target else "short_time"
         values["gap_km"] = round(target - longest, 1)
     reach = next((week for week, km in enumerate(runs, 1) if km >= target), None)
@@ -273,10 +277,43 @@ def _long_runs(ctx: _Context, t: Mapping[str, Any]) -> Sized | None:
     return Sized(case, values, rows)
 
 
+def progression(longest: float, target: float, weeks: int, max_increase: float,
+                min_start: float = 0) -> list[float]:
+    """Weekly long runs from `longest` towards `target`, none more than `max_increase` longer
+    than the longest of the previous 30 days (Frandsen 2025), nor shorter than `min_start`:
+    rounded down to half a km (a tenth while the runs are short), never beyond the target."""
+    runs: list[float] = []
+    for _ in range(weeks):
+        recent = max([longest] + runs[-4:])  # the last 30 days: this week's 4 predecessors
+        cap = max(recent * (1 + max_increase), min_start)
+        km = math.floor(cap * 2) / 2
+        if km <= recent:
+            km = math.floor(cap * 10) / 10
+        runs.append(min(round(km, 1), target))
+    return runs
+
+
+def _long_run_peak(ctx: _Context) -> float | None:
+    """The longest run the plan's long-run schedule reaches (None: it has no schedule)."""
+    template = next((p for p in ctx.kb.plans.values() if p.sizing == "long_runs"), None)
+    if template is None:
+        return None
+    sized = _long_runs(ctx, template.table)
+    if sized is None or not sized.rows:
+        return None
+    return max(row[2]["km"] for row in sized.rows if row[1] != "taper")
+
+
 def _first_long_run(ctx: _Context, t: Mapping[str, Any]) -> Sized | None:
+    """The coach's first 35 km, only when the long-run schedule reaches that distance in the
+    weeks left; at the runner's paces, the middle part is lengthened so the timings reach it."""
     distance = ctx.race.get("event_distance_km")
     low, high = t["distances_km"]
     if distance is None or not low <= distance <= high:
+        return None
+    peak = _long_run_peak(ctx)
+    if ctx.weeks - t["taper_weeks"] < 1 or (peak is not None and peak < t["run_km"]) \
+            or (peak is None and ctx.history.get("longest_run_km") is not None):
         return None
     offset_lo, offset_hi = t["pace_offsets_s"]
     values: dict[str, Any] = {
@@ -286,9 +323,19 @@ def _first_long_run(ctx: _Context, t: Mapping[str, Any]) -> Sized | None:
         "cooldown_min": t["cooldown_min"]}
     hours = ctx.race.get("event_duration_h")
     if hours:
-        pace = hours * 60 / distance
+        pace = hours * 60 / distance  # minutes per km at the race's average (marathon) pace
+        easy = pace + t["jog_offset_s"] / 60
+        run_pace = pace + (offset_lo + offset_hi) / 2 / 60
+        walk_km = t["walk_min"] / 60 * t["walk_kmh"]
+        fixed_km = walk_km + t["jog_min"] / easy + t["finish_reps"] * t["finish_rep_m"] / 1000 \
+            + t["cooldown_min"] / easy
+        coach_km = fixed_km + t["run_min"] / run_pace
         values.update(m_pace=_pace(pace), pace_lo=_pace(pace + offset_lo / 60),
-                      pace_hi=_pace(pace + offset_hi / 60))
+                      pace_hi=_pace(pace + offset_hi / 60), easy_pace=_pace(easy),
+                      coach_km=round(coach_km))
+        if coach_km < t["run_km"] - 0.5:
+            values["sized_run_min"] = max(t["run_min"], int(_round((t["run_km"] - fixed_km)
+                                                                   * run_pace, 5)))
     return Sized("main", values)
 
 
@@ -299,8 +346,10 @@ def _ultra_long_runs(ctx: _Context, t: Mapping[str, Any]) -> Sized | None:
     low, high = t["specific_long_run_h"]
     values: dict[str, Any] = {
         "distance_km": distance, "weekly_km": t["weekly_km"],
-        "tune_up_km": _round(distance * t["tune_up_fraction"], 5),
-        "long_run_h_lo": low, "long_run_h_hi": high, "base_years": t["base_years"]}
+        "long_run_h_lo": low, "long_run_h_hi": high, "base_years": t["base_years"],
+        "tune_up_min_weeks": t["tune_up_min_weeks"], "weeks": ctx.weeks}
+    if ctx.weeks >= t["tune_up_min_weeks"]:  # a half-distance race needs weeks to recover from
+        values["tune_up_km"] = _round(distance * t["tune_up_fraction"], 5)
     years = ctx.history.get("years_consistent")
     if years is not None and years >= t["base_years"]:
         values["years"] = years
@@ -308,15 +357,22 @@ def _ultra_long_runs(ctx: _Context, t: Mapping[str, Any]) -> Sized | None:
 
 
 def _sets_reps(total: float, t: Mapping[str, Any]) -> tuple[int, int]:
-    """A day's lunges as sets x reps: sets of the starting size up to the cap, then the fewest
-    longer sets that the peak options allow."""
+    """A day's lunges as sets x reps: sets of the starting size up to the cap, then as many
+    sets as the goal has, each longer (rounded), never beyond the goal."""
     if total <= t["start_cap"]:
         return max(1, round(total / t["start_reps"])), t["start_reps"]
-    options = sorted(t["peaks"], key=lambda p: (p[0] * p[1], -p[0]))
-    for sets, reps in options:
-        if total <= sets * reps:
-            return sets, min(reps, max(t["round_to"], int(_round(total / sets, t["round_to"]))))
-    return options[-1]
+    sets, reps = t["peaks"][0]
+    return sets, min(reps, max(t["round_to"], int(_round(total / sets, t["round_to"]))))
+
+
+def _lunge_totals(t: Mapping[str, Any]) -> list[int]:
+    """Every day's total a session can show: sets of start_reps up to the cap, then the goal's
+    sets of a rounded number of reps up to the goal."""
+    small = [n * t["start_reps"] for n in range(1, t["start_cap"] // t["start_reps"] + 1)]
+    sets, reps = t["peaks"][0]
+    step = t["round_to"]
+    large = [sets * r for r in range(step, reps + 1, step) if sets * r > t["start_cap"]]
+    return sorted(set(small + large))
 
 
 def _lunges(ctx: _Context, t: Mapping[str, Any]) -> Sized:
@@ -331,25 +387,39 @@ def _lunges(ctx: _Context, t: Mapping[str, Any]) -> Sized:
         "weeks": weeks}
     if others:
         values.update(alt_sets=others[0][0], alt_reps=others[0][1])
-    ramp_end = weeks - hold  # the week the peak is reached
+    values["max_growth_pct"] = round(t["max_weekly_growth"] * 100)
+    ramp_end = weeks - hold  # the week the peak is reached, `hold` weeks before the race
     if ramp_end < 2:
         return Sized("too_late", values)
     start_total = t["start_sets"] * t["start_reps"]
     peak_total = peak_sets * peak_reps
-    if ramp_end >= ramp_lo:
-        case, length = "full", min(ramp_hi, ramp_end)
-        rate = (peak_total / start_total) ** (1 / (length - 1))
-    else:
-        case, length = "short", ramp_end
-        rate = (peak_total / start_total) ** (1 / (ramp_lo - 1))
+    # Small weekly steps: the growth that reaches the goal in the weeks there are, never more
+    # than max_weekly_growth a week; each preparation starts again from the bottom.
+    length = min(ramp_hi, ramp_end)
+    growth = 1 + t["max_weekly_growth"]
+    shown = _lunge_totals(t)
+    days = [(t["start_sets"], t["start_reps"])]
+    for _ in range(1, length):
+        previous = days[-1][0] * days[-1][1]
+        bound = min(previous * growth, peak_total)
+        # the largest day a session can hold within this week's bound, never less than last week
+        total = max([x for x in shown if x <= bound + 1e-9] + [previous])
+        days.append(_sets_reps(total, t))
+    case = "full" if days[-1][0] * days[-1][1] >= peak_total and length >= ramp_lo else "short"
+    if days[-1][0] * days[-1][1] >= peak_total:
+        first_peak = next(i for i, d in enumerate(days) if d[0] * d[1] >= peak_total)
+        days = days[:first_peak + 1]  # start later rather than sit at the peak for weeks
+        length = len(days)
     start_week = ramp_end - length + 1
-    days = [_sets_reps(start_total * rate ** i, t) for i in range(length)]
-    if case == "full":
-        days[-1] = (peak_sets, peak_reps)
+    race_week_total = days[-1][0] * days[-1][1] * t["race_week_fraction"]
+    race_week = _sets_reps(race_week_total, t)
+    values.update(race_week_sets=race_week[0], race_week_reps=race_week[1])
     rows: list[tuple[int, str, dict[str, Any]]] = [(w, "wait", {}) for w in range(1, start_week)]
     rows += [(start_week + i, "ramp", {"sets": s, "reps": r}) for i, (s, r) in enumerate(days)]
     rows += [(w, "hold", {"sets": days[-1][0], "reps": days[-1][1]})
-             for w in range(ramp_end + 1, weeks + 1)]
+             for w in range(ramp_end + 1, weeks)]
+    if weeks > ramp_end:
+        rows.append((weeks, "race_week", {"sets": race_week[0], "reps": race_week[1]}))
     values.update(start_week=start_week, peak_week=ramp_end, ramp_weeks=length,
                   reached_sets=days[-1][0], reached_reps=days[-1][1])
     return Sized(case, values, rows)
@@ -392,7 +462,7 @@ def _downhill(ctx: _Context, t: Mapping[str, Any]) -> Sized:
     start = trained if trained else t["default_start_m"]
     levels: list[tuple[int, float]] = []
     while not levels or levels[-1] != (reps, hill):
-        volume = start + t["step_m"] * (len(levels) + 1)
+        volume = start + t["step_m"] * len(levels)  # week 1: what the runner has done
         levels.append((1, _round(volume, step_round)) if volume < hill
                       else (min(reps, int(volume // hill)), hill))
     # The hard sessions go one level beyond where the build ends (the full session if it fits).
@@ -482,19 +552,23 @@ def _carbs(ctx: _Context, t: Mapping[str, Any]) -> Sized:
     hours = ctx.race.get("event_duration_h")
     values: dict[str, Any] = {"gel_g": t["gel_g"], "taken_g": ctx.history.get("carbs_g_per_h")}
     if _short_race(ctx, t):
-        return Sized("none", dict(values, distance_km=ctx.race["event_distance_km"]))
+        return Sized("none", dict(values, distance_km=ctx.race["event_distance_km"]),
+                     source=t["bands"][0].get("source"))
     if hours is None:
         return Sized("unknown_duration", values)
     band = _band(t["bands"], hours)
     low, high = band["g_per_h"]
     values.update(duration_h=hours, g_lo=low, g_hi=high, note=band.get("note"))
     if high == 0:
-        return Sized("none", values)
+        return Sized("none", values, source=band.get("source"))
+    distance = ctx.race.get("event_distance_km")
+    if distance is not None and distance > t["ultra_from_km"]:
+        values.update(ultra_g_lo=t["ultra_g_per_h"][0], ultra_g_hi=t["ultra_g_per_h"][1])
     total_lo, total_hi = _round(low * hours, 5), _round(high * hours, 5)
     values.update(total_lo=total_lo, total_hi=total_hi,
                   gels_lo=max(1, round(total_lo / t["gel_g"])),
                   gels_hi=max(1, round(total_hi / t["gel_g"])))
-    return Sized("main", values)
+    return Sized("main", values, source=band.get("source"))
 
 
 def _carb_loading(ctx: _Context, t: Mapping[str, Any]) -> Sized | None:
@@ -550,6 +624,9 @@ def _fluid(ctx: _Context, t: Mapping[str, Any]) -> Sized:
     values: dict[str, Any] = {"lo_l": low, "hi_l": high, "max_loss_pct": t["max_loss_pct"],
                               "sweat_l_h": _sweat_rate(history),
                               "taken_ml": history.get("fluid_ml_per_h")}
+    distance = ctx.race.get("event_distance_km")
+    if distance is not None and distance > t["ultra_from_km"]:
+        values.update(ultra_ml_lo=t["ultra_ml_per_h"][0], ultra_ml_hi=t["ultra_ml_per_h"][1])
     body = history.get("body_mass_kg")
     if body:
         values.update(body_kg=body, max_loss_kg=round(body * t["max_loss_pct"] / 100, 1))
@@ -588,14 +665,22 @@ def show(value: Any) -> str:
 
 def fill(parts: tuple[tuple[str, ...], ...], values: Mapping[str, Any]) -> str:
     """Each sentence: its first alternative whose placeholders are all known; else left out."""
+    return fill_used(parts, values)[0]
+
+
+def fill_used(parts: tuple[tuple[str, ...], ...], values: Mapping[str, Any]
+              ) -> tuple[str, set[str]]:
+    """`fill`, and the placeholders the chosen sentences used (to say whose numbers show)."""
     shown = {k: show(v) for k, v in values.items() if v is not None and v != ""}
-    out = []
+    out, used = [], set()
     for alternatives in parts:
         for template in alternatives:
-            if all(name in shown for name in placeholders_of(template)):
+            names = placeholders_of(template)
+            if all(name in shown for name in names):
                 out.append(template.format_map(shown))
+                used |= set(names)
                 break
-    return " ".join(out)
+    return " ".join(out), used
 
 
 def _schedule(template: PlanTemplate, rows: list[tuple[int, str, dict[str, Any]]]
@@ -724,6 +809,14 @@ def _holds(kb: KnowledgeBase, diagnosis: "Diagnosis") -> tuple[str, bool]:
     return "", clearance
 
 
+def applies(condition: Any, facts: Mapping[str, Any]) -> bool:
+    """An item's `fits`: shown unless the race and runner make it known false (three-valued,
+    so an unanswered fact never hides advice that may fit)."""
+    from crampdx.knowledge import conditions as cond
+
+    return condition is None or cond.evaluate(condition, facts, lambda _: None) is not False
+
+
 def make_plan(kb: KnowledgeBase, diagnosis: "Diagnosis", *, next_race: NextRace | None = None,
               weeks: int | None = None) -> Plan:
     """The plan for a diagnosis: sized items for the leading causes, the fuelling and drinking
@@ -781,6 +874,7 @@ def _make_plan(kb: KnowledgeBase, diagnosis: "Diagnosis", *, next_race: NextRace
     flagged = [kb.conditions[c].cause for c in _flagged(diagnosis)[1]
                if c in kb.conditions and kb.conditions[c].cause]
     rank = {cause: index for index, cause in enumerate(dict.fromkeys(leading + tuple(flagged)))}
+    fit_facts = {**facts, **race}  # the race planned for, and what is known of the runner
 
     def cause_of(causes: tuple[str, ...]) -> str | None:
         hits = [c for c in causes if c in rank]
@@ -796,15 +890,17 @@ def _make_plan(kb: KnowledgeBase, diagnosis: "Diagnosis", *, next_race: NextRace
             continue
         if template.causes and cause is None and not _next_race_asks(ctx, template):
             continue
-        if active & set(template.not_with):
+        if active & set(template.not_with) or not applies(template.fits, fit_facts):
             continue
         sized = SIZERS[template.sizing](ctx, template.table)
         if sized is None:
             continue
-        item = _item(kb, template.id, cause, template.kind, template.title,
-                     fill(template.text[sized.case], sized.values), template.source,
+        text, used = fill_used(template.text[sized.case], sized.values)
+        source = sized.source or template.source
+        item = _item(kb, template.id, cause, template.kind, template.title, text, source,
                      numbers=_jsonable(sized.values), case=sized.case,
-                     schedule=_schedule(template, sized.rows))
+                     schedule=_schedule(template, sized.rows),
+                     number_sources=_number_sources(kb, template, used, source))
         # Items for every runner lead their section; those for the next race's conditions
         # follow the leading causes' items.
         position = -1 if not template.causes else rank.get(cause, len(leading))
@@ -812,7 +908,7 @@ def _make_plan(kb: KnowledgeBase, diagnosis: "Diagnosis", *, next_race: NextRace
     for order, remedy in enumerate(kb.remedies.values(), start=len(kb.plans)):
         cause = cause_of(remedy.causes)
         if (remedy.causes and cause is None) or active & set(remedy.not_with) \
-                or not shown(remedy.when):
+                or not shown(remedy.when) or not applies(remedy.fits, fit_facts):
             continue
         item = _item(kb, remedy.id, cause, remedy.kind, "", remedy.text, remedy.source)
         position = rank[cause] if cause is not None else -1
@@ -820,6 +916,21 @@ def _make_plan(kb: KnowledgeBase, diagnosis: "Diagnosis", *, next_race: NextRace
     ranked.sort(key=lambda pair: pair[0])
     return Plan(tuple(item for _, item in ranked), planned_weeks, given, summary, race,
                 next_race.source if next_race else None, estimated)
+
+
+def _number_sources(kb: KnowledgeBase, template: PlanTemplate, used: set[str],
+                    main: str) -> tuple[Mapping[str, str], ...]:
+    """The `sources` of a template whose numbers the text shows (or that name no numbers)."""
+    out = []
+    for entry in template.sources:
+        if entry.source == main or (entry.numbers and not used & set(entry.numbers)):
+            continue
+        source = kb.sources.get(entry.source)
+        out.append({"source": entry.source, "about": entry.about,
+                    "label": source.label if source else entry.source,
+                    "evidence": kb.evidence_label(entry.source),
+                    "cite": source.cite if source else entry.source})
+    return tuple(out)
 
 
 def _item(kb: KnowledgeBase, item_id: str, cause: str | None, kind: str, title: str, text: str,

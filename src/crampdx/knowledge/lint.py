@@ -306,7 +306,8 @@ class _Linter:
                 self.report("findings", finding, f"finding '{finding}' is used (by rule "
                             f"'{consumers[0]}') but no rule concludes it, so that rule can "
                             "never fire as written")
-            elif not consumers:
+            elif not consumers and not self.kb.findings[finding].picture:
+                # a finding with a `picture` is used by the report ("what kind of cramp")
                 self.report("findings", finding, f"finding '{finding}' is concluded (by rule "
                             f"'{producers[0]}') but no rule uses it; use it in a rule's 'when' "
                             "or conclude a cause instead")
@@ -354,6 +355,7 @@ class _Linter:
         cited |= {plan.source for plan in self.kb.plans.values()}
         cited |= {c.source for c in self.kb.conditions.values()}
         cited |= {c.return_source for c in self.kb.conditions.values()}
+        cited |= {n.source for plan in self.kb.plans.values() for n in plan.sources}
         for source in self.kb.sources:
             if source not in cited and source not in self.mentioned:
                 self.report("sources", source, f"source '{source}' is cited by no rule or "

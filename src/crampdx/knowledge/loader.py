@@ -318,15 +318,20 @@ class _Loader:
         for raw in self.raw["notices"].values():
             if (data := self.fields(raw)) is not None:
                 kb.notices[data["id"]] = Notice(data["id"], data["title"].strip(),
-                                                data["text"].strip(), raw.origin)
+                                                data["text"].strip(), raw.origin,
+                                                tuple(data.get("claims", ())))
         for raw in self.raw["findings"].values():
             if (data := self.fields(raw)) is not None:
                 kb.findings[data["id"]] = Finding(data["id"], data["name"].strip(),
-                                                  data["description"].strip(), raw.origin)
+                                                  data["description"].strip(), raw.origin,
+                                                  str(data.get("picture", "")).strip(),
+                                                  tuple(data.get("claims", ())))
         for raw in self.raw["causes"].values():
             if (data := self.fields(raw)) is not None:
                 kb.causes[data["id"]] = Cause(data["id"], data["name"].strip(),
-                                              data["summary"].strip(), raw.origin)
+                                              data["summary"].strip(), raw.origin,
+                                              data.get("role", "cause"),
+                                              tuple(data.get("claims", ())))
         for raw in self.raw["conditions"].values():
             self.build_condition(raw)
         for raw in self.raw["questions"].values():
@@ -519,7 +524,7 @@ class _Loader:
             source=data["source"], origin=raw.origin,
             certainty=float(data.get("certainty", 1.0)), action=str(data.get("action", "")).strip(),
             condition=data.get("condition", "") if data.get("condition") in self.kb.conditions
-            else "")
+            else "", claims=tuple(data.get("claims", ())))
 
     def build_case(self, raw: RawItem) -> None:
         data = self.fields(raw)
@@ -548,6 +553,9 @@ class _Loader:
         if plan is not None:
             if not_with:
                 object.__setattr__(plan, "not_with", not_with)
+            if "fits" in data:
+                object.__setattr__(plan, "fits",
+                                   self.condition(raw, "fits", allow_findings=False))
             self.kb.plans[plan.id] = plan
 
     def build_remedy(self, raw: RawItem) -> None:
@@ -579,9 +587,11 @@ class _Loader:
             when = self.condition(raw, "when", allow_findings=True)
             if when is None:
                 return
+        fits = self.condition(raw, "fits", allow_findings=False) if "fits" in data else None
         self.kb.remedies[rid] = Remedy(rid, causes, data["kind"], data["text"].strip(),
                                        data["source"], raw.origin, when=when,
-                                       not_with=self.not_with(raw, data))
+                                       not_with=self.not_with(raw, data), fits=fits,
+                                       claims=tuple(data.get("claims", ())))
 
     # -- conditions -------------------------------------------------------------------------
     def condition(self, raw: RawItem, key: str, *, allow_findings: bool) -> cond.Condition | None:
@@ -627,7 +637,8 @@ class _ConditionParser:
     def __init__(self, loader: _Loader, raw: RawItem, allow_findings: bool) -> None:
         self.loader, self.raw, self.allow_findings = loader, raw, allow_findings
         self.ok = True
-        self.owner = f"{raw.kind[:-1]} '{raw.data['id']}'"
+        singular = "remedy" if raw.kind == "remedies" else raw.kind[:-1]
+        self.owner = f"{singular} '{raw.data['id']}'"
 
     def fail(self, message: str, data: Any, key: Any) -> None:
         self.ok = False

@@ -12,13 +12,19 @@ QUESTION_TYPES = ("number", "bool", "choice", "multi")
 FINDING_THRESHOLD = 0.2
 TRIAGE_LEVELS = ("self_care", "see_doctor", "emergency")
 REMEDY_KINDS = ("acute", "race_day", "fuelling", "training", "medical", "extra")
-EVIDENCE_LABELS = ("coaching", "consensus", "study", "anecdotal")
+EVIDENCE_LABELS = ("coaching", "consensus", "study", "anecdotal", "medical", "crampdx")
 EVIDENCE_WORDS = {
     "coaching": "coaching experience",
     "consensus": "consensus statement",
     "study": "study",
     "anecdotal": "anecdotal",
+    "medical": "medical practice",
+    "crampdx": "crampdx's rule of thumb",
 }
+# How a cause ranks (docs/knowledge-format.md, "Ranking"): a changeable `cause` with evidence
+# leads; the `mechanism` (how a cramp happens, not why this muscle tired) leads only when no
+# specific cause has evidence; a `minor` contributor never outranks a cause with evidence.
+CAUSE_ROLES = ("cause", "mechanism", "minor")
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,8 @@ class Finding:
     name: str
     description: str
     origin: Origin
+    picture: str = ""  # what kind of cramp this shows, for the report's "What kind of cramp"
+    claims: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,8 @@ class Cause:
     name: str
     summary: str
     origin: Origin
+    role: str = "cause"  # one of CAUSE_ROLES
+    claims: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,7 @@ class Rule:
     certainty: float = 1.0
     action: str = ""
     condition: str = ""  # triage: the medical condition this red flag suggests (conditions kind)
+    claims: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,18 @@ class Remedy:
     origin: Origin
     when: Condition | None = None  # shown only when this holds (answers and findings)
     not_with: tuple[str, ...] = ()  # condition ids: left out when one is flagged or leads
+    fits: Condition | None = None  # shown unless the race and runner make this known false
+    claims: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NumberSource:
+    """Whose numbers these are, when they are not the item's own source: `numbers` are the
+    placeholders they fill, `about` says which numbers in words."""
+
+    source: str
+    about: str
+    numbers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,6 +179,9 @@ class PlanTemplate:
     source: str
     origin: Origin
     not_with: tuple[str, ...] = ()  # condition ids: left out when one is flagged or leads
+    fits: Condition | None = None  # part of the plan unless known false for the race
+    sources: tuple[NumberSource, ...] = ()
+    claims: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -164,6 +190,7 @@ class Notice:
     title: str
     text: str
     origin: Origin
+    claims: tuple[str, ...] = ()
 
 
 @dataclass

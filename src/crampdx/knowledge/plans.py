@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from crampdx.errors import did_you_mean
-from crampdx.knowledge.model import REMEDY_KINDS, KnowledgeBase, Origin, PlanTemplate
+from crampdx.knowledge.model import (
+    REMEDY_KINDS,
+    KnowledgeBase,
+    NumberSource,
+    Origin,
+    PlanTemplate,
+)
 from crampdx.yamlio import shorten, type_name
 
 Report = Callable[..., None]  # report(message, data, key=None)
@@ -71,11 +77,14 @@ SIZINGS: dict[str, Sizing] = {
                               "note": Field("text", "A caveat printed with it", required=False)}),
          "window_weeks": Field("count", "Weeks the long_runs_12w question counts", low=1),
          "runs_in_a_preparation": Field("range", "Long runs a full preparation holds", low=1),
-         "step_km": Field("number", "Added to the long run each week", low=0.5),
+         "max_increase": Field("number", "Most a long run may be longer than the longest of "
+                               "the previous 30 days, as a share", low=0.01, high=1),
+         "min_start_km": Field("number", "The shortest long run a plan starts from", low=0),
          "taper_weeks": Field("count", "Easier weeks before the race"),
          "taper_fraction": Field("number", "Longest run in the taper, as a share of the "
                                  "target", low=0.1, high=1)},
-        _names("label target target_km note distance_km longest_km step_km start_km reach_week "
+        _names("label target target_km note distance_km longest_km max_increase_pct start_km "
+               "reach_week "
                "runs_at_target taper_weeks taper_km weeks reach_km long_runs_12w window_weeks "
                "prep_runs_lo prep_runs_hi gap_km build_weeks"),
         cases=("build", "at_target", "short_time", "no_time", "unknown_start",
@@ -92,9 +101,13 @@ SIZINGS: dict[str, Sizing] = {
          "finish_reps": Field("count", "Repetitions at marathon pace to finish", low=1),
          "finish_rep_m": Field("number", "Their length in metres", low=1),
          "goal_rep_m": Field("number", "What they grow to over months and years", low=1),
-         "cooldown_min": Field("number", "Cool-down minutes")},
+         "cooldown_min": Field("number", "Cool-down minutes"),
+         "taper_weeks": Field("count", "Easier weeks before the race (none of them hold it)"),
+         "jog_offset_s": Field("number", "Jog and cool-down pace: seconds per km slower than "
+                               "marathon pace", low=0),
+         "walk_kmh": Field("number", "Walking speed, km an hour", low=1)},
         _names("run_km walk_min jog_min run_min offset_lo_s offset_hi_s reps rep_m goal_rep_m "
-               "cooldown_min m_pace pace_lo pace_hi")),
+               "cooldown_min m_pace pace_lo pace_hi easy_pace coach_km sized_run_min")),
     "ultra_long_runs": Sizing(
         "What an ultra adds to the weekly long run: tune-up race and race-specific long runs.",
         {"from_km": Field("number", "Race distances above this are ultras", low=0),
@@ -102,8 +115,10 @@ SIZINGS: dict[str, Sizing] = {
          "tune_up_fraction": Field("number", "Tune-up race as a share of the race distance",
                                    low=0.05, high=1),
          "specific_long_run_h": Field("range", "Hours of a race-specific long run", low=0.5),
-         "base_years": Field("number", "Years of weekly long runs that make a base", low=0)},
-        _names("distance_km weekly_km tune_up_km long_run_h_lo long_run_h_hi years base_years")),
+         "base_years": Field("number", "Years of weekly long runs that make a base", low=0),
+         "tune_up_min_weeks": Field("count", "Fewer weeks to the race: no tune-up race", low=1)},
+        _names("distance_km weekly_km tune_up_km long_run_h_lo long_run_h_hi years base_years "
+               "tune_up_min_weeks weeks")),
     "lunges": Sizing(
         "Deep walking lunges: a week-by-week progression to a peak some weeks before the race.",
         {"start_sets": Field("count", "Sets in the first week", low=1),
@@ -113,12 +128,16 @@ SIZINGS: dict[str, Sizing] = {
          "ramp_weeks": Field("range", "Weeks from start to peak", low=2),
          "hold_weeks": Field("count", "Weeks the peak is held before the race"),
          "sessions_per_week": Field("range", "Sessions a week", low=1),
-         "round_to": Field("count", "Reps per set are rounded to this", low=1)},
+         "round_to": Field("count", "Reps per set are rounded to this", low=1),
+         "max_weekly_growth": Field("number", "Most the day's lunges grow in a week, as a share",
+                                    low=0.01, high=1),
+         "race_week_fraction": Field("number", "Race week's lunges as a share of the peak",
+                                     low=0, high=1)},
         _names("start_sets start_reps start_cap peak_sets peak_reps alt_sets alt_reps ramp_lo "
                "ramp_hi ramp_weeks start_week peak_week hold_weeks sessions_lo sessions_hi weeks "
-               "reached_sets reached_reps"),
+               "reached_sets reached_reps max_growth_pct race_week_sets race_week_reps"),
         cases=("full", "short", "too_late"),
-        rows=("wait", "ramp", "hold"), row_placeholders=_names("sets reps")),
+        rows=("wait", "ramp", "hold", "race_week"), row_placeholders=_names("sets reps")),
     "downhill": Sizing(
         "Downhill sessions sized to the race's descents against the biggest trained one.",
         {"min_race_descent_m": Field("number", "Below this a race has no descents to prepare",
@@ -174,13 +193,17 @@ SIZINGS: dict[str, Sizing] = {
         {"bands": Field("bands", "By duration in hours: the first band whose upto >= it",
                         band={"g_per_h": Field("range", "Grams of carbohydrate an hour"),
                               "note": Field("text", "What kind, printed with it",
-                                            required=False)}),
+                                            required=False),
+                              "source": Field("text", "Source id of this band's numbers, when "
+                                              "not the item's", required=False)}),
+         "ultra_from_km": Field("number", "Races longer than this are ultras", low=0),
+         "ultra_g_per_h": Field("range", "The ultra-marathon position stand's grams an hour"),
          "gel_g": Field("number", "Carbohydrate in one gel, to count them", low=1),
          "short_race_km": Field("number", "When the duration is unknown, races up to this "
                                 "distance count as short", low=0),
         },
         _names("g_lo g_hi duration_h total_lo total_hi gels_lo gels_hi gel_g note taken_g "
-               "distance_km"),
+               "distance_km ultra_g_lo ultra_g_hi"),
         cases=("main", "none", "unknown_duration")),
     "carb_loading": Sizing(
         "Topping up glycogen before a long race, in grams a day for this runner.",
@@ -211,15 +234,19 @@ SIZINGS: dict[str, Sizing] = {
     "fluid": Sizing(
         "Drinking to thirst within a range, with the weight limits for this runner.",
         {"l_per_h": Field("range", "Litres an hour most runners need", low=0),
-         "max_loss_pct": Field("number", "Most body weight to lose, in %", low=0, high=10)},
-        _names("lo_l hi_l body_kg max_loss_kg max_loss_pct sweat_l_h taken_ml gained_kg over_ml"),
+         "max_loss_pct": Field("number", "Most body weight to lose, in %", low=0, high=10),
+         "ultra_from_km": Field("number", "Races longer than this are ultras", low=0),
+         "ultra_ml_per_h": Field("range", "The ultra-marathon position stand's ml an hour",
+                                 low=0)},
+        _names("lo_l hi_l body_kg max_loss_kg max_loss_pct sweat_l_h taken_ml gained_kg over_ml "
+               "ultra_ml_lo ultra_ml_hi"),
         cases=("main", "overdrank")),
     "fixed": Sizing("Advice with no numbers to size; it belongs with the plan.", {},
                     frozenset()),
 }
 
 PLAN_FIELDS = ("id", "cause", "causes", "kind", "sizing", "title", "table", "text", "rows",
-               "source")
+               "source", "not_with", "fits", "sources", "claims")
 
 
 def _is_number(value: Any) -> bool:
@@ -255,12 +282,53 @@ def parse_plan(data: Mapping[str, Any], origin: Origin, kb: KnowledgeBase,
         report(f"needs 'kind' ({', '.join(REMEDY_KINDS)})", data)
         ok = False
     table = _table(sizing, data.get("table"), data, report)
+    for band in (table or {}).get("bands", ()):
+        if "source" in band and band["source"] not in kb.sources:
+            report(f"table: unknown source '{shorten(band['source'])}'"
+                   f"{did_you_mean(band['source'], kb.sources)}", band, "source")
+            ok = False
     text = _texts(sizing, data["text"], data, report)
     rows = _rows(sizing, data.get("rows"), data, report)
-    if not ok or table is None or text is None or rows is None:
+    sources = _number_sources(sizing, data.get("sources"), data, kb, report)
+    if not ok or table is None or text is None or rows is None or sources is None:
         return None
     return PlanTemplate(pid, causes, data.get("kind", "training"), data["sizing"],
-                        data["title"].strip(), table, text, rows, data["source"], origin)
+                        data["title"].strip(), table, text, rows, data["source"], origin,
+                        sources=sources, claims=tuple(data.get("claims", ())))
+
+
+def _number_sources(sizing: Sizing, given: Any, item: Mapping[str, Any], kb: KnowledgeBase,
+                    report: Report) -> tuple[NumberSource, ...] | None:
+    """`sources: [{source: ID, about: TEXT, numbers: [placeholder, ...]}]`: whose numbers."""
+    if given is None:
+        return ()
+    if not isinstance(given, list):
+        report(f"'sources' must be a list of {{source, about, numbers}}, not {type_name(given)}",
+               item, "sources")
+        return None
+    out = []
+    for entry in given:
+        if not isinstance(entry, dict) or not isinstance(entry.get("source"), str) \
+                or not isinstance(entry.get("about"), str) or not entry["about"].strip() \
+                or set(entry) - {"source", "about", "numbers"}:
+            report("each of 'sources' is {source: ID, about: TEXT, numbers: [placeholder]}",
+                   entry if isinstance(entry, dict) else item)
+            return None
+        if entry["source"] not in kb.sources:
+            report(f"sources: unknown source '{shorten(entry['source'])}'"
+                   f"{did_you_mean(entry['source'], kb.sources)}", entry, "source")
+            return None
+        numbers = entry.get("numbers", [])
+        if not isinstance(numbers, list) or not all(isinstance(n, str) for n in numbers):
+            report("sources: 'numbers' must be a list of placeholder names", entry, "numbers")
+            return None
+        unknown = [n for n in numbers if n not in sizing.placeholders]
+        if unknown:
+            report(f"sources: unknown placeholder '{shorten(unknown[0])}'"
+                   f"{did_you_mean(unknown[0], sizing.placeholders)}", entry, "numbers")
+            return None
+        out.append(NumberSource(entry["source"], entry["about"].strip(), tuple(numbers)))
+    return tuple(out)
 
 
 # -- tables --------------------------------------------------------------------------------

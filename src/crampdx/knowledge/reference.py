@@ -65,6 +65,10 @@ def _field_schema(spec: FieldSpec) -> dict[str, Any]:
         # plans: what a table holds depends on its sizing; `kb check` checks it field by field
         "table": {"type": "object"},
         "templates": {"$ref": "#/definitions/templates"},
+        "numbersources": {"type": "array", "items": {
+            "type": "object", "required": ["source", "about"], "additionalProperties": False,
+            "properties": {"source": snake, "about": {"type": "string", "minLength": 1},
+                           "numbers": {"type": "array", "items": {"type": "string"}}}}},
     }
     schema = dict(kinds[spec.kind])
     if spec.description:
@@ -340,6 +344,8 @@ def markdown(kb: KnowledgeBase, *, case_count: int | None = None) -> str:
         add(_anchor("finding", finding.id))
         add(f"### `{finding.id}`: {_text(finding.name)}\n")
         add(f"{_text(finding.description)}\n")
+        if finding.picture:
+            add(f"What kind of cramp, in the report: {_text(finding.picture)}\n")
         producers = kb.rules_for("finding", finding.id)
         add("- **Concluded by:** " + (", ".join(_link("rule", r.id) for r in producers)
                                       or "no rule"))
@@ -352,6 +358,8 @@ def markdown(kb: KnowledgeBase, *, case_count: int | None = None) -> str:
         add(_anchor("cause", cause.id))
         add(f"### `{cause.id}`: {_text(cause.name)}\n")
         add(f"{_text(cause.summary)}\n")
+        if cause.role != "cause":
+            add(f"Role: **{cause.role}** (see \"Ranking\" in docs/knowledge-format.md).\n")
         rules = sorted(kb.rules_for("cause", cause.id), key=lambda r: -r.certainty)
         for label, chosen in (("Evidence for", [r for r in rules if r.certainty > 0]),
                               ("Evidence against", [r for r in rules if r.certainty < 0])):
@@ -432,6 +440,8 @@ def markdown(kb: KnowledgeBase, *, case_count: int | None = None) -> str:
             add(f"- **Shown when:** {describe(remedy.when)}")
         if remedy.not_with:
             add("- **Not beside:** " + ", ".join(_link("condition", c) for c in remedy.not_with))
+        if remedy.fits is not None:
+            add(f"- **Only where it fits:** {describe(remedy.fits)}")
         add(f"- **Source:** {_link('source', remedy.source)}: {_cite(kb, remedy.source)}")
         add("")
 
@@ -444,14 +454,19 @@ def markdown(kb: KnowledgeBase, *, case_count: int | None = None) -> str:
         add("- **For:** " + (", ".join(_link("cause", c) for c in plan.causes)
                              or "every plan"))
         add(f"- **Sized by:** `{plan.sizing}`")
+        if plan.fits is not None:
+            add(f"- **Only where it fits:** {describe(plan.fits)}")
         add(f"- **Source:** {_link('source', plan.source)}: {_cite(kb, plan.source)}")
+        for entry in plan.sources:
+            add(f"- **Numbers:** {_text(entry.about)}: {_link('source', entry.source)}")
         add("")
 
     add("## Sources\n")
     for source in kb.sources.values():
         cited = [_link("rule", r.id) for r in kb.rules.values() if r.source == source.id]
         cited += [_link("remedy", r.id) for r in kb.remedies.values() if r.source == source.id]
-        cited += [_link("plan", p.id) for p in kb.plans.values() if p.source == source.id]
+        cited += [_link("plan", p.id) for p in kb.plans.values() if p.source == source.id
+                  or any(n.source == source.id for n in p.sources)]
         cited += [_link("condition", c.id) for c in kb.conditions.values()
                   if source.id in (c.source, c.return_source)]
         add(_anchor("source", source.id))

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crampdx.knowledge.model import EVIDENCE_LABELS, QUESTION_TYPES, REMEDY_KINDS, TRIAGE_LEVELS
+from crampdx.knowledge.model import (
+    CAUSE_ROLES,
+    EVIDENCE_LABELS,
+    QUESTION_TYPES,
+    REMEDY_KINDS,
+    TRIAGE_LEVELS,
+)
 from crampdx.knowledge.plans import SIZINGS
 from crampdx.units import UNITS
 
@@ -17,7 +23,7 @@ from crampdx.units import UNITS
 class FieldSpec:
     name: str
     # id | rule_id | text | ref | certainty | enum | choices | range | condition | then | ids
-    # | idlist (one id or a list) | mapping (answers)
+    # | idlist (one id or a list) | mapping (answers) | numbersources (plans' `sources`)
     kind: str
     required: bool = False
     values: tuple[str, ...] = ()
@@ -53,11 +59,21 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("id", "id", True, description="snake_case finding id"),
         FieldSpec("name", "text", True, description="Short name for reports"),
         FieldSpec("description", "text", True, description="What it means"),
+        FieldSpec("picture", "text", description="What kind of cramp it shows, in the report's "
+                                                 "'What kind of cramp'"),
+        FieldSpec("claims", "ids", description="Ids of the seed claims this item encodes "
+                                               "(docs/seed.md)"),
     ),
     "causes": (
         FieldSpec("id", "id", True, description="snake_case cause id"),
         FieldSpec("name", "text", True, description="Name shown in the report"),
         FieldSpec("summary", "text", True, description="Plain-language explanation"),
+        FieldSpec("role", "enum", values=CAUSE_ROLES,
+                  description="cause (default): something to change; mechanism: how a cramp "
+                              "happens, leads only when no cause has evidence; minor: never "
+                              "outranks a cause with evidence"),
+        FieldSpec("claims", "ids", description="Ids of the seed claims this item encodes "
+                                               "(docs/seed.md)"),
     ),
     "rules": (
         FieldSpec("id", "rule_id", True, description="Rule id (kebab-case)"),
@@ -69,6 +85,8 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("action", "text", description="Triage: what to do now"),
         FieldSpec("condition", "ref",
                   description="Triage: the medical condition (conditions kind) it suggests"),
+        FieldSpec("claims", "ids", description="Ids of the seed claims this item encodes "
+                                               "(docs/seed.md)"),
     ),
     "remedies": (
         FieldSpec("id", "rule_id", True, description="Remedy id (kebab-case)"),
@@ -82,11 +100,18 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
                               "'cause' may be left out"),
         FieldSpec("not_with", "ids",
                   description="Condition ids: left out when one is flagged or its cause leads"),
+        FieldSpec("fits", "condition",
+                  description="Shown unless the race and runner make this known false (an "
+                              "unanswered fact never hides it); answers only"),
+        FieldSpec("claims", "ids", description="Ids of the seed claims this item encodes "
+                                               "(docs/seed.md)"),
     ),
     "notices": (
         FieldSpec("id", "id", True, description="snake_case notice id (limits, not_a_doctor...)"),
         FieldSpec("title", "text", True, description="Heading in reports"),
         FieldSpec("text", "text", True, description="What every report says"),
+        FieldSpec("claims", "ids", description="Ids of the seed claims this item encodes "
+                                               "(docs/seed.md)"),
     ),
     "sources": (
         FieldSpec("id", "id", True, description="snake_case source id"),
@@ -130,6 +155,14 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("source", "ref", True, description="Source id"),
         FieldSpec("not_with", "ids",
                   description="Condition ids: left out when one is flagged or its cause leads"),
+        FieldSpec("fits", "condition",
+                  description="Part of the plan unless the race and runner make this known false (an "
+                              "unanswered fact never hides it); answers only"),
+        FieldSpec("sources", "numbersources",
+                  description="Whose numbers, when not the item's source: a list of {source, "
+                              "about, numbers: [placeholders]}"),
+        FieldSpec("claims", "ids", description="Ids of the seed claims this item encodes "
+                                               "(docs/seed.md)"),
     ),
     "conditions": (
         FieldSpec("id", "id", True, description="snake_case condition id (eah, heat_stroke...)"),

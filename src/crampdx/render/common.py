@@ -145,7 +145,9 @@ def plan_groups(plan) -> list[tuple[str, list[tuple[str | None, list]]]]:  # typ
 def cited_sources(diagnosis) -> list[str]:  # type: ignore[no-untyped-def]
     return sorted({e.rule.source for c in diagnosis.causes for e in c.support + c.against}
                   | {f.rule.source for f in diagnosis.triage.flags}
-                  | {item.source for item in diagnosis.plan})
+                  | {item.source for item in diagnosis.plan}
+                  | {n["source"] for item in diagnosis.plan
+                     for n in getattr(item, "number_sources", ())})
 
 
 def bar(certainty: float, width: int = 10) -> str:
@@ -204,3 +206,44 @@ def section_title(section: str, plan) -> str:  # type: ignore[no-untyped-def]
     if plan.cleared_only and section in ("training", "race"):
         return f"{title} ({CLEARED_ONLY})"
     return title
+
+
+
+# -- a runner's view and an expert's view (--explain) ---------------------------------------
+
+KIND_TITLE = "What kind of cramp"
+CAUSES_NOTE = (
+    "Ranked with what you can change first. The leading causes are the ones the plan below "
+    "works on. \"Tired muscles losing control\" is how a race cramp happens rather than why: "
+    "it leads only when your answers show nothing more specific. The bars weigh the evidence "
+    "in your answers for each cause; they are not the chance that it is right.")
+EXPLAIN_NOTE = (
+    "Expert view (--explain): each reason shows its rule id and certainty factor; a cause's "
+    "certainty combines them (MYCIN: two positive factors a and b give a + b(1 - a)). Causes "
+    "rank by role first (a changeable cause with a certainty of at least 0.25, then the "
+    "mechanism with at least 0.25, then the rest) and then by certainty.")
+
+
+def strength_word(certainty: float) -> str:
+    """The evidence's weight in words, for the runner's view (no percentages)."""
+    if certainty >= 0.6:
+        return "strong evidence"
+    if certainty >= 0.3:
+        return "some evidence"
+    return "weak evidence"
+
+
+def arithmetic(cause) -> str:  # type: ignore[no-untyped-def]
+    """'+0.15 ⊕ +0.15 ⊕ +0.15 = 0.39': how the reasons' factors combine."""
+    parts = " ⊕ ".join(f"{e.certainty:+.2f}" for e in cause.support + cause.against)
+    return f"{parts} = {cause.certainty:.2f}" if parts else f"{cause.certainty:.2f}"
+
+
+def item_sources(kb: KnowledgeBase, item) -> str:  # type: ignore[no-untyped-def]
+    """'Burke 2011; consensus statement · 30 to 50 g an hour in ultras: Tiller 2019 (ISSN);
+    consensus statement': the item's source, then whose its other numbers are."""
+    parts = [source_label(kb, item.source)]
+    for entry in getattr(item, "number_sources", ()):
+        word = EVIDENCE_WORDS.get(entry["evidence"], entry["evidence"])
+        parts.append(f"{entry['about']}: {entry['label']}; {word}")
+    return " · ".join(parts)

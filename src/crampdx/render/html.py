@@ -14,11 +14,15 @@ from crampdx.plan import PlanItem
 from crampdx.textsafe import terminal
 from crampdx.render.common import (
     LEVEL_NOTES,
+    CAUSES_NOTE,
+    EXPLAIN_NOTE,
+    KIND_TITLE,
     NEXT_RACE_GROUP,
     PLAN_TITLE,
     SECTION_NOTES,
     UNSCREENED_TITLE,
     answered_line,
+    arithmetic,
     cited_sources,
     derived_notes,
     evidence_facts,
@@ -27,6 +31,7 @@ from crampdx.render.common import (
     race_line,
     section_title,
     source_label,
+    strength_word,
     triage_boxes,
     unscreened_note,
     weeks_label,
@@ -86,6 +91,8 @@ table.schedule td:first-child { white-space: nowrap; }
          border: 1px solid; white-space: nowrap; }
 .badge.study { color: #0550ae; } .badge.consensus { color: #1a7f37; }
 .badge.coaching { color: #8250df; } .badge.anecdotal { color: #9a6700; }
+.badge.crampdx { color: #57606a; white-space: normal; }
+.badge.medical { color: #1a7f37; white-space: normal; }
 section.extras table { border-style: dashed; }
 code { font-size: .85em; }
 @page { margin: 14mm; }
@@ -113,12 +120,13 @@ def _source_name(kb: KnowledgeBase, source_id: str) -> str:
     return source.label if source else source_id
 
 
-def _bar(certainty: float) -> str:
+def _bar(certainty: float, explain: bool = True) -> str:
     percent = round(max(0.0, min(1.0, certainty)) * 100)
+    label = f"{percent}%" if explain else strength_word(certainty)
     return (f'<div class="certainty"><span class="bar" role="meter" aria-label="certainty" '
             f'aria-valuemin="0" aria-valuemax="100" aria-valuenow="{percent}">'
             f'<span class="fill" style="width: {percent}%"></span></span>'
-            f'<span class="pct">{percent}%</span></div>')
+            f'<span class="pct">{_e(label)}</span></div>')
 
 
 def _triage(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
@@ -150,39 +158,55 @@ def _triage(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
 
 
 def _cause(rank: int, cause: CauseResult, leading: bool, kb: KnowledgeBase,
-           derived: Any = (), estimated: dict | None = None) -> list[str]:
+           derived: Any = (), estimated: dict | None = None,
+           explain: bool = False) -> list[str]:
+    """Plain reasons; `explain` adds each rule's id and weight, and how they combine."""
     tag = '<span class="tag">leading</span>' if leading else ""
+    weight = "<th>Weight</th>" if explain else ""
     out = [f'<div class="cause{" leading" if leading else ""}">',
-           f"<h3>{rank}. {_e(cause.name)}{tag}</h3>", _bar(cause.certainty),
+           f"<h3>{rank}. {_e(cause.name)}{tag}</h3>", _bar(cause.certainty, explain),
            f"<p>{_e(cause.summary)}</p>",
            "<table class=\"evidence\"><thead><tr><th></th><th>Why</th>"
-           "<th>Your answers and findings</th><th>Weight</th><th>Source</th></tr></thead><tbody>"]
+           f"<th>Your answers and findings</th>{weight}<th>Source</th></tr></thead><tbody>"]
     for item in cause.support + cause.against:
         sign = '<span class="for">for</span>' if item.certainty > 0 \
             else '<span class="against">against</span>'
-        out.append(f"<tr><td>{sign}</td><td>{_e(item.rule.because)}<br>"
-                   f"<code class=\"dim\">{_e(item.rule.id)}</code></td>"
-                   f"<td>{_e(evidence_facts(kb, item, derived, estimated))}</td>"
-                   f'<td class="num">{item.certainty:+.2f}</td>'
+        rule = f"<br><code class=\"dim\">{_e(item.rule.id)}</code>" if explain else ""
+        number = f'<td class="num">{item.certainty:+.2f}</td>' if explain else ""
+        out.append(f"<tr><td>{sign}</td><td>{_e(item.rule.because)}{rule}</td>"
+                   f"<td>{_e(evidence_facts(kb, item, derived, estimated))}</td>{number}"
                    f"<td>{_e(_source_name(kb, item.rule.source))}<br>"
                    f"{_badge(kb.evidence_label(item.rule.source))}</td></tr>")
-    out.append("</tbody></table></div>")
+    out.append("</tbody></table>")
+    if explain:
+        out.append(f'<p class="dim">Certainty: <code>{_e(arithmetic(cause))}</code></p>')
+    out.append("</div>")
     return out
 
 
-def _causes(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
-    out = ['<section class="causes">', "<h2>Likely causes</h2>"]
+def _causes(diagnosis: Diagnosis, kb: KnowledgeBase, explain: bool = False) -> list[str]:
+    out: list[str] = []
+    if diagnosis.kind:
+        out += ['<section class="kind">', f"<h2>{_e(KIND_TITLE)}</h2>", "<ul>"]
+        out += [f"<li>{_e(picture.text)}</li>" for picture in diagnosis.kind]
+        out += ["</ul>", "</section>"]
+    out += ['<section class="causes">', "<h2>Likely causes</h2>"]
     if not diagnosis.causes:
         out.append("<p>No cause stands out from your answers; answering the questions below "
                    "would sharpen the picture.</p>")
+    else:
+        out.append(f'<p class="note">{_e(EXPLAIN_NOTE if explain else CAUSES_NOTE)}</p>')
     for rank, cause in enumerate(diagnosis.causes, 1):
         out += _cause(rank, cause, cause.id in diagnosis.leading, kb,
-                      diagnosis.answers.derived, diagnosis.estimated)
+                      diagnosis.answers.derived, diagnosis.estimated, explain)
     if diagnosis.ruled_out:
         out.append("<h3>Unlikely</h3><ul>")
         for cause in diagnosis.ruled_out:
-            reasons = " ".join(e.rule.because for e in cause.against)
-            out.append(f"<li><strong>{_e(cause.name)}</strong> ({cause.certainty:+.2f}): "
+            pile = cause.support + cause.against if explain else cause.against
+            reasons = " ".join(e.rule.because + (f" ({e.rule.id} {e.certainty:+.2f})"
+                                                 if explain else "") for e in pile)
+            number = f" ({cause.certainty:+.2f})" if explain else ""
+            out.append(f"<li><strong>{_e(cause.name)}</strong>{number}: "
                        f"{_e(reasons)}</li>")
         out.append("</ul>")
     out.append("</section>")
@@ -202,8 +226,11 @@ def _plan_table(items: Iterable[PlanItem], kb: KnowledgeBase) -> str:
     for item in items:
         title = f"<strong>{_e(item.title)}.</strong> " if item.title else ""
         schedule = _schedule(item) if item.schedule else ""
+        others = "".join(f"<br><span class=\"dim\">{_e(n['about'])}:</span> "
+                         f"{_e(n['label'])} {_badge(n['evidence'])}"
+                         for n in item.number_sources)
         rows.append(f'<tr id="plan-{_e(item.id)}"><td>{title}{_e(item.text)}{schedule}</td>'
-                    f'<td class="src">{_e(_source_name(kb, item.source))}</td>'
+                    f'<td class="src">{_e(_source_name(kb, item.source))}{others}</td>'
                     f'<td class="ev">{_badge(item.evidence)}</td></tr>')
     return ('<table class="plan-table"><thead><tr><th>What to do</th><th>Source</th>'
             f"<th>Evidence</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
@@ -233,7 +260,7 @@ def _plan(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
     return out
 
 
-def _article(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
+def _article(diagnosis: Diagnosis, kb: KnowledgeBase, explain: bool = False) -> list[str]:
     meta = diagnosis.answers.meta
     title = " · ".join(meta[k] for k in ("athlete", "event", "date") if k in meta)
     out = ["<article>", "<header>",
@@ -241,7 +268,7 @@ def _article(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
            f'<p class="meta">{_e(answered_line(diagnosis))}</p>',
            *(f'<p class="meta derived">{_e(note)}</p>' for note in derived_notes(diagnosis)),
            "</header>"]
-    out += _triage(diagnosis, kb) + _causes(diagnosis, kb) + _plan(diagnosis, kb)
+    out += _triage(diagnosis, kb) + _causes(diagnosis, kb, explain) + _plan(diagnosis, kb)
     cited = cited_sources(diagnosis)
     if cited:
         out.append('<section class="sources"><h2>Sources</h2><ul>')
@@ -253,8 +280,9 @@ def _article(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
     if diagnosis.unanswered:
         out.append('<section class="questions"><h2>Questions that would sharpen this</h2><ul>')
         for question in diagnosis.unanswered:
-            out.append(f"<li>{_e(question.ask)} <span class=\"dim\">(<code>{_e(question.id)}"
-                       f"</code>; informs: {_e(', '.join(question.informs))})</span></li>")
+            about = f"<code>{_e(question.id)}</code>; " if explain else ""
+            out.append(f"<li>{_e(question.ask)} <span class=\"dim\">({about}"
+                       f"informs: {_e(', '.join(question.informs))})</span></li>")
         out.append("</ul></section>")
     for notice in kb.notices.values():
         out.append(f'<section class="notice"><h2>{_e(notice.title)}</h2>'
@@ -263,7 +291,8 @@ def _article(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
     return out
 
 
-def render(diagnoses: Diagnosis | list[Diagnosis], kb: KnowledgeBase) -> str:
+def render(diagnoses: Diagnosis | list[Diagnosis], kb: KnowledgeBase, *,
+           explain: bool = False) -> str:
     """One page for one report, or for several (a coach's group), each its own article."""
     items = diagnoses if isinstance(diagnoses, list) else [diagnoses]
     first = items[0].answers.meta if items else {}
@@ -271,7 +300,7 @@ def render(diagnoses: Diagnosis | list[Diagnosis], kb: KnowledgeBase) -> str:
     title = f"Cramp debrief: {name}" if name and len(items) == 1 else "Cramp debrief"
     body: list[str] = []
     for diagnosis in items:
-        body += _article(diagnosis, kb)
+        body += _article(diagnosis, kb, explain)
     return "\n".join([
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',

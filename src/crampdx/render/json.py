@@ -71,6 +71,7 @@ def to_dict(diagnosis: Diagnosis, kb: KnowledgeBase) -> dict[str, Any]:
                 "name": cause.name,
                 "certainty": round(cause.certainty, 3),
                 "leading": cause.id in diagnosis.leading,
+                "role": cause.role,
                 "evidence": [_evidence(kb, e, estimates) for e in cause.support],
                 "against": [_evidence(kb, e, estimates) for e in cause.against],
             }
@@ -82,6 +83,8 @@ def to_dict(diagnosis: Diagnosis, kb: KnowledgeBase) -> dict[str, Any]:
             for cause in diagnosis.ruled_out
         ],
         "findings": {k: round(v, 3) for k, v in diagnosis.findings.items()},
+        "kind": [{"id": p.id, "text": p.text, "certainty": round(p.certainty, 3)}
+                 for p in diagnosis.kind],
         "plan": [
             {"cause": item.cause, "id": item.id, "kind": item.kind, "section": item.section,
              "title": item.title, "text": item.text, "numbers": dict(item.numbers),
@@ -89,7 +92,10 @@ def to_dict(diagnosis: Diagnosis, kb: KnowledgeBase) -> dict[str, Any]:
                           for row in item.schedule],
              "case": item.case, "source": item.source, "cite": item.cite,
              "evidence": item.evidence,
-             "evidence_label": EVIDENCE_WORDS.get(item.evidence, item.evidence)}
+             "evidence_label": EVIDENCE_WORDS.get(item.evidence, item.evidence),
+             "number_sources": [
+                 dict(n, evidence_label=EVIDENCE_WORDS.get(n["evidence"], n["evidence"]))
+                 for n in item.number_sources]}
             for item in diagnosis.plan
         ],
         "plan_context": {

@@ -6,20 +6,26 @@ from crampdx.diagnosis import Diagnosis
 from crampdx.knowledge.model import KnowledgeBase
 from crampdx.render.common import (
     LEVEL_NOTES,
+    CAUSES_NOTE,
+    EXPLAIN_NOTE,
+    KIND_TITLE,
     NEXT_RACE_GROUP,
     PLAN_TITLE,
     SECTION_NOTES,
     UNSCREENED_TITLE,
     answered_line,
+    arithmetic,
     bar,
     cited_sources,
     derived_notes,
     evidence_facts,
     flag_label,
+    item_sources,
     plan_groups,
     race_line,
     section_title,
     source_label,
+    strength_word,
     triage_boxes,
     unscreened_note,
     weeks_label,
@@ -57,8 +63,11 @@ def _plan(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
             for item in items:
                 source = kb.sources.get(item.source)
                 title = f"**{_cell(item.title)}.** " if item.title else ""
+                others = "".join(f"<br>{_cell(n['about'])}: {_cell(n['label'])}, "
+                                 f"{EVIDENCE_WORDS.get(n['evidence'], n['evidence'])}"
+                                 for n in item.number_sources)
                 out.append(f"| {title}{_cell(item.text)} | "
-                           f"{_cell(source.label if source else item.source)} | "
+                           f"{_cell(source.label if source else item.source)}{others} | "
                            f"{EVIDENCE_WORDS.get(item.evidence, item.evidence)} |")
             out.append("")
             for item in items:
@@ -72,7 +81,8 @@ def _plan(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
     return out
 
 
-def render(diagnosis: Diagnosis, kb: KnowledgeBase) -> str:
+def render(diagnosis: Diagnosis, kb: KnowledgeBase, *, explain: bool = False) -> str:
+    """The runner's view; `explain` adds rule ids, certainty factors and their arithmetic."""
     out: list[str] = []
     meta = diagnosis.answers.meta
     title = " · ".join(_md(meta[k]) for k in ("athlete", "event", "date") if k in meta)
@@ -96,30 +106,52 @@ def render(diagnosis: Diagnosis, kb: KnowledgeBase) -> str:
     if note:
         out.append(f"## {UNSCREENED_TITLE}\n\n{note}\n")
 
+    if diagnosis.kind:
+        out.append(f"## {KIND_TITLE}\n")
+        out.extend(f"- {_md(picture.text)}" for picture in diagnosis.kind)
+        out.append("")
+
     out.append("## Likely causes\n")
     if not diagnosis.causes:
         out.append("No cause stands out from your answers. Answer more questions "
                    "(see below) for a sharper picture.\n")
+    else:
+        out.append(f"_{EXPLAIN_NOTE if explain else CAUSES_NOTE}_\n")
     for rank, cause in enumerate(diagnosis.causes, 1):
         lead = " (leading)" if cause.id in diagnosis.leading else ""
-        out.append(f"### {rank}. {_md(cause.name)}{lead}: {cause.certainty:.0%}\n")
+        weight = f"{cause.certainty:.0%}" if explain else strength_word(cause.certainty)
+        out.append(f"### {rank}. {_md(cause.name)}{lead}: {weight}\n")
         out.append(f"`{bar(cause.certainty, 20)}`\n")
         out.append(f"{_md(cause.summary)}\n")
-        out.append("| | rule | certainty | answers and findings | source |")
-        out.append("|---|---|---|---|---|")
+        if explain:
+            out.append("| | rule | certainty | answers and findings | source |")
+            out.append("|---|---|---|---|---|")
+        else:
+            out.append("| | why | your answers | source |")
+            out.append("|---|---|---|---|")
         for item in cause.support + cause.against:
             sign = "for" if item.certainty > 0 else "**against**"
-            facts = evidence_facts(kb, item, diagnosis.answers.derived, diagnosis.estimated)
-            out.append(f"| {sign} | {_cell(item.rule.because)} (`{item.rule.id}`) | "
-                       f"{item.certainty:+.2f} | {_cell(facts)} | "
-                       f"{_cell(source_label(kb, item.rule.source))} |")
+            facts = _cell(evidence_facts(kb, item, diagnosis.answers.derived,
+                                         diagnosis.estimated))
+            if explain:
+                out.append(f"| {sign} | {_cell(item.rule.because)} (`{item.rule.id}`) | "
+                           f"{item.certainty:+.2f} | {facts} | "
+                           f"{_cell(source_label(kb, item.rule.source))} |")
+            else:
+                out.append(f"| {sign} | {_cell(item.rule.because)} | {facts} | "
+                           f"{_cell(source_label(kb, item.rule.source))} |")
         out.append("")
+        if explain:
+            out.append(f"Certainty: `{arithmetic(cause)}`\n")
 
     if diagnosis.ruled_out:
         out.append("## Unlikely causes\n")
         for cause in diagnosis.ruled_out:
-            reasons = "; ".join(e.rule.because for e in cause.against)
-            out.append(f"- **{_md(cause.name)}** ({cause.certainty:+.2f}): {_md(reasons)}")
+            pile = cause.support + cause.against if explain else cause.against
+            reasons = "; ".join(e.rule.because + (f" (`{e.rule.id}` {e.certainty:+.2f})"
+                                                  if explain else "") for e in pile)
+            number = f" ({cause.certainty:+.2f})" if explain else ""
+            out.append(f"- **{_md(cause.name)}**{number}: {_md(reasons)}")
         out.append("")
 
     out.extend(_plan(diagnosis, kb))
@@ -133,8 +165,8 @@ def render(diagnosis: Diagnosis, kb: KnowledgeBase) -> str:
     if diagnosis.unanswered:
         out.append("## Questions that would sharpen this\n")
         for question in diagnosis.unanswered:
-            out.append(f"- {_md(question.ask)} (`{question.id}`; informs: "
-                       f"{', '.join(question.informs)})")
+            about = f"`{question.id}`; " if explain else ""
+            out.append(f"- {_md(question.ask)} ({about}informs: {', '.join(question.informs)})")
         out.append("")
 
     for notice in kb.notices.values():

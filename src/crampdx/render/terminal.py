@@ -23,19 +23,25 @@ from crampdx.render.common import (
     FLAG_LABELS,
     LEVEL_NOTES,
     LEVEL_TITLES,
+    CAUSES_NOTE,
+    EXPLAIN_NOTE,
+    KIND_TITLE,
     NEXT_RACE_GROUP,
     PLAN_TITLE,
     SECTION_NOTES,
     UNSCREENED_TITLE,
     answered_line,
+    arithmetic,
     bar,
     derived_notes,
     evidence_facts,
     flag_label,
+    item_sources,
     plan_groups,
     race_line,
     section_title,
     source_label,
+    strength_word,
     triage_boxes,
     unscreened_note,
     weeks_label,
@@ -117,34 +123,62 @@ def _triage(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[Panel]:
     return panels
 
 
-def _causes(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[RenderableType]:
+def _kind(diagnosis: Diagnosis) -> list[RenderableType]:
+    """What kind of cramp this was, apart from the causes to change."""
+    if not diagnosis.kind:
+        return []
+    parts: list[RenderableType] = [_heading(KIND_TITLE)]
+    for picture in diagnosis.kind:
+        parts.append(_hanging(Text("• "), Text(_t(picture.text)), 0))
+    return parts
+
+
+def _causes(diagnosis: Diagnosis, kb: KnowledgeBase, explain: bool = False
+            ) -> list[RenderableType]:
+    """The runner's view by default (plain reasons and their sources); `explain` adds rule
+    ids, certainty factors and how they combine."""
     parts: list[RenderableType] = [_heading("Likely causes")]
     if not diagnosis.causes:
         parts.append(Text("No cause stands out from your answers; answering the questions "
                           "below would sharpen the picture."))
+    else:
+        parts.append(Text(EXPLAIN_NOTE if explain else CAUSES_NOTE, style="dim"))
     for rank, cause in enumerate(diagnosis.causes, 1):
         leading = cause.id in diagnosis.leading
+        weight = f" {cause.certainty:>4.0%}  " if explain else "  "
         mark = Text.assemble((f"{rank}. ", "bold" if leading else ""),
-                             (bar(cause.certainty), "cyan"), f" {cause.certainty:>4.0%}  ")
-        parts.append(_hanging(mark, Text(_t(cause.name), style="bold" if leading else ""), 0))
+                             (bar(cause.certainty), "cyan"), weight)
+        label = " (leading)" if leading else ""
+        parts.append(_hanging(mark, Text.assemble(
+            (_t(cause.name), "bold" if leading else ""), label,
+            ("" if explain else f": {strength_word(cause.certainty)}", "dim")), 0))
         if not leading:  # minor causes: their strongest reason; the rest is in --format markdown
             if cause.support:
-                parts.append(_indent(Text(_t(cause.support[0].rule.because), style="dim"), 3))
+                extra = f" ({cause.support[0].rule.id} {cause.support[0].certainty:+.2f})" \
+                    if explain else ""
+                parts.append(_indent(Text(_t(cause.support[0].rule.because + extra),
+                                          style="dim"), 3))
             continue
         parts.append(_indent(Text(_t(cause.summary), style="italic"), 3))
         for item in cause.support + cause.against:
             mark, style = ("+ ", "green") if item.certainty > 0 else ("− ", "red")
             facts = evidence_facts(kb, item, diagnosis.answers.derived, diagnosis.estimated)
+            detail = f"\n{facts}\n"
+            detail += (f"{item.rule.id} {item.certainty:+.2f} · " if explain else "") \
+                + source_label(kb, item.rule.source)
             parts.append(_hanging(Text(mark, style=style), Text.assemble(
-                _t(item.rule.because),
-                (_t(f"\n{facts}\n{item.rule.id} {item.certainty:+.2f} · "
-                    f"{source_label(kb, item.rule.source)}"), "dim")), 3))
+                _t(item.rule.because), (_t(detail), "dim")), 3))
+        if explain:
+            parts.append(_indent(Text(f"certainty: {arithmetic(cause)}", style="dim"), 3))
     if diagnosis.ruled_out:
         parts.append(_heading("Unlikely"))
         for cause in diagnosis.ruled_out:
-            reasons = " ".join(e.rule.because for e in cause.against)
+            pile = cause.support + cause.against if explain else cause.against
+            reasons = " ".join(e.rule.because + (f" ({e.rule.id} {e.certainty:+.2f})"
+                                                 if explain else "") for e in pile)
+            number = f" ({cause.certainty:+.2f})" if explain else ""
             parts.append(_hanging(Text("− ", style="red"), Text.assemble(
-                (_t(cause.name), "bold"), _t(f" ({cause.certainty:+.2f}): {reasons}")), 2))
+                (_t(cause.name), "bold"), _t(f"{number}: {reasons}")), 2))
     return parts
 
 
@@ -170,7 +204,7 @@ def _plan(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[RenderableType]:
             for item in items:
                 parts.append(_hanging(Text("• ", style="bold"), Text.assemble(
                     (_t(f"{item.title}: ") if item.title else "", "bold"), _t(item.text),
-                    (_t(f"  ({source_label(kb, item.source)})"), "dim")), 2))
+                    (_t(f"  ({item_sources(kb, item)})"), "dim")), 2))
                 if item.schedule:
                     grid = Table.grid(padding=(0, 2))
                     grid.add_column(no_wrap=True, style="dim")
@@ -182,7 +216,8 @@ def _plan(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[RenderableType]:
     return parts
 
 
-def render_to(console: Console, diagnosis: Diagnosis, kb: KnowledgeBase) -> None:
+def render_to(console: Console, diagnosis: Diagnosis, kb: KnowledgeBase,
+              explain: bool = False) -> None:
     """The whole report in one print: each print works out the console's size and options
     again, and a report is some sixty parts."""
     meta = diagnosis.answers.meta
@@ -193,13 +228,13 @@ def render_to(console: Console, diagnosis: Diagnosis, kb: KnowledgeBase) -> None
     ]
     parts += [Text(note, style="dim") for note in derived_notes(diagnosis)]
     parts += _triage(diagnosis, kb)
-    parts += _causes(diagnosis, kb) + _plan(diagnosis, kb)
+    parts += _kind(diagnosis) + _causes(diagnosis, kb, explain) + _plan(diagnosis, kb)
     if diagnosis.unanswered:
         parts.append(_heading("Questions that would sharpen this"))
         for question in diagnosis.unanswered:
+            about = f"{question.id}: " if explain else "about: "
             parts.append(_hanging(Text("? "), Text.assemble(
-                _t(question.ask), (f"  [{question.id}: {', '.join(question.informs)}]", "dim")),
-                2))
+                _t(question.ask), (f"  [{about}{', '.join(question.informs)}]", "dim")), 2))
     for notice in kb.notices.values():
         parts.append(_heading(_t(notice.title)))
         parts.append(Text(_t(notice.text), style="dim"))
@@ -207,17 +242,17 @@ def render_to(console: Console, diagnosis: Diagnosis, kb: KnowledgeBase) -> None
 
 
 def render(diagnosis: Diagnosis, kb: KnowledgeBase, file: IO[str] | None = None,
-           *, width: int | None = None) -> str:
+           *, width: int | None = None, explain: bool = False) -> str:
     """Render to a terminal `file` in colour; to any other file (a pipe), or with no file
     (returned), as plain text without the trailing spaces rich pads lines with."""
     if width is None:
         width = Console(file=file).width if file is not None else 80
     width = max(MIN_WIDTH, width)  # COLUMNS=0 or 5 must not swallow the red flags
     if file is not None and _is_terminal(file):
-        render_to(Console(file=file, width=width, highlight=False), diagnosis, kb)
+        render_to(Console(file=file, width=width, highlight=False), diagnosis, kb, explain)
         return ""
     console = _recorder(width)
-    render_to(console, diagnosis, kb)
+    render_to(console, diagnosis, kb, explain)
     text = "\n".join(line.rstrip() for line in console.export_text(clear=True).splitlines()) \
         + "\n"
     if file is None:
