@@ -742,11 +742,21 @@ class QuestionaryAsker:
             default = f"{step.previous:g}" + (f" {unit}" if unit else "")
         hint = UNIT_HINTS.get(unit, accepted_units(unit)) if unit else "a number"
         instruction = f"({hint}; blank = don't know; < back)"
+        refused: dict[str, str | None] = {"message": None}
+        check = number_validator(question)
+
+        def validate(text: str) -> bool | str:
+            # while the line is empty after a refusal, the refusal stays on screen
+            if not text.strip():
+                return refused["message"] or True
+            refused["message"] = None
+            return check(text)
+
         prompt = questionary.text(
             self._wrap(question.ask, instruction), default=default,
-            validate=number_validator(question), instruction=instruction, **self.io)
+            validate=validate, instruction=instruction, **self.io)
         reply = parse_text_reply(question, self._refused_clears(
-            self._back_key(prompt), number_validator(question)).unsafe_ask())
+            self._back_key(prompt), check, refused).unsafe_ask())
         if reply.action == "answer":
             self._say(f"  → {round(reply.value, 2):g}" + (f" {unit}" if unit else ""), "green")
         elif reply.action == "skip":
@@ -771,7 +781,8 @@ class QuestionaryAsker:
         instruction moves to its own line when it would not fit after the last one."""
         return wrap_prompt(text, self._width(), instruction)
 
-    def _refused_clears(self, prompt: Any, validate: Callable[[str], "bool | str"]) -> Any:
+    def _refused_clears(self, prompt: Any, validate: Callable[[str], "bool | str"],
+                        refused: dict[str, str | None]) -> Any:
         """Enter on a refused number empties the line and names what was refused in the
         message, so typing the answer again ("84 F" after "84") does not add to it."""
         from prompt_toolkit.document import Document
@@ -785,14 +796,16 @@ class QuestionaryAsker:
         @bindings.add("enter", eager=True)
         def _enter(event: Any) -> None:
             buffer = event.current_buffer
-            verdict = validate(buffer.text)
-            if verdict is True:
+            text = buffer.text
+            verdict = validate(text) if text.strip() else True
+            if verdict is True:  # an empty line is "don't know", even after a refusal
+                refused["message"] = None
                 buffer.validate_and_handle()
                 return
-            refused = buffer.text
+            message = f"{excerpt(text.strip())}: {verdict}"
             buffer.document = Document("")
-            buffer.validation_error = ValidationError(
-                cursor_position=0, message=f"{excerpt(refused.strip())}: {verdict}")
+            refused["message"] = message
+            buffer.validation_error = ValidationError(cursor_position=0, message=message)
 
         app = prompt.application
         app.key_bindings = merge_key_bindings([app.key_bindings, bindings]) \
