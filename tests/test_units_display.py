@@ -27,6 +27,14 @@ def test_imperial_numbers_are_the_metric_ones_converted(run_cli, example: Path) 
     as its rounded imperial equivalent in the imperial report; nothing metric is left."""
     _, metric, _ = run_cli("debrief", str(example), "-f", "markdown", "--units", "metric")
     _, imperial, _ = run_cli("debrief", str(example), "-f", "markdown", "--units", "imperial")
+    # flat repetitions ("4 × 500 m at marathon pace") are yards or miles: checked on their own
+    reps = re.findall(r"(\d+) × (\d+) m(?= at | into )", metric)
+    shown = re.findall(r"(\d+) × (\d+(?:\.\d+)?) (yd|mi)(?= at | into )", imperial)
+    assert [(n, float(d), u) for n, d, u in shown] == [
+        (n, round(int(d) / 0.9144, -1), "yd") if int(d) < 1000
+        else (n, round(int(d) / 1609.344, 1), "mi") for n, d in reps]
+    metric = re.sub(r"\d+ × \d+ m(?= at | into )", "", metric)
+    imperial = re.sub(r"\d+ × \d+(?:\.\d+)? (?:yd|mi)(?= at | into )", "", imperial)
     converted_any = False
     for unit, label in METRIC.items():
         _, function, digits = CONVERSIONS[unit]

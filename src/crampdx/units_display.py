@@ -55,6 +55,18 @@ _EVIDENCE_LABEL = re.compile(r"\b(?P<name>[a-z][a-z0-9_]*?)_(?:c|km|m|kg|ml_per_
                              r" = (?=[-\d])")
 
 
+# a flat repetition ("4 × 500 m at marathon pace", "grow the 4 × 500 m into 4 × 8000 m"):
+# a distance run, not a climb, so yards (track reps) or miles, never thousands of feet
+_REPS = re.compile(r"(?P<n>\d+) × (?P<m>\d+) m(?= at | into )")
+
+
+def _reps(match: re.Match[str]) -> str:
+    metres = int(match["m"])
+    if metres < 1000:
+        return f"{match['n']} × {round(metres / 0.9144 / 10) * 10} yd"
+    return f"{match['n']} × {_number(round(metres / 1609.344, 1))} mi"
+
+
 def _per_mile(minutes: str, seconds: str) -> str:
     total = round((int(minutes) * 60 + int(seconds)) * KM_PER_MILE)
     return f"{total // 60}:{total % 60:02d}"
@@ -70,6 +82,7 @@ def _pace(match: re.Match[str]) -> str:
 def imperial_text(text: str) -> str:
     """Every 'NUMBER UNIT' in metric replaced by its imperial equivalent; paces per mile;
     evidence labels without their metric unit suffix ("temperature 88 °F")."""
+    text = _REPS.sub(_reps, text)
     text = _PACE.sub(_pace, text)
     text = _PACE_OFFSET.sub(
         lambda m: f"{m['sign']}{round(int(m['sec']) * KM_PER_MILE)} s/mi", text)
