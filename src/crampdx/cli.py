@@ -73,7 +73,9 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The whole parser; given the `command` about to run, the other command groups are left
     as empty stubs (their modules are not even imported), so start-up pays only for its own."""
-    parser = argparse.ArgumentParser(
+    from crampdx.cli_help import Parser, wrap_all
+
+    parser = Parser(
         prog="crampdx",
         description="Works out why you cramped in a race or a run, how sure it is and why, "
                     "flags anything that needs a doctor, and says what to change.",
@@ -145,8 +147,6 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         commands.add_parser("import")
     for name in ("debrief", "interview"):
         cli_activity.add_activity_options(commands.choices[name])
-    from crampdx.cli_help import wrap_all
-
     wrap_all(parser)  # help wrapped to the terminal, examples kept as written
     return parser
 

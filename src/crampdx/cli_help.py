@@ -4,9 +4,10 @@ while the examples keep their own lines (an indented line wraps under its own in
 from __future__ import annotations
 
 import argparse
-import shutil
+import os
 import re
-import textwrap
+import sys
+from typing import Any
 
 # An example line: an indented command, two or more spaces, then what it does
 _EXAMPLE = re.compile(r"^(\s+\S.*?\s{2,})(\S.*)$")
@@ -19,10 +20,12 @@ class WrappedHelpFormatter(argparse.RawDescriptionHelpFormatter):
     def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 30,
                  width: int | None = None) -> None:
         if width is None:
-            width = max(40, min(shutil.get_terminal_size((80, 24)).columns, 100) - 2)
+            width = max(40, min(terminal_columns(), 100) - 2)
         super().__init__(prog, indent_increment, max_help_position, width)
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
+        import textwrap  # only when help is shown
+
         lines = []
         for line in _paragraphs(text):
             if len(indent + line) <= width:
@@ -57,6 +60,33 @@ def _paragraphs(text: str) -> list[str]:
             out.append(line)
         prose = is_prose
     return out
+
+
+def terminal_columns(fallback: int = 80) -> int:
+    """The terminal's width as `shutil.get_terminal_size` works it out ($COLUMNS, then the
+    standard output's terminal, then `fallback`), without importing shutil, which brings
+    bz2, lzma and fnmatch into every run."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+        columns = columns or fallback
+    return columns
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose help formatter is the wrapping one from the start: argparse
+    makes a formatter on every `add_argument`, and its own asks shutil for the terminal size.
+    Sub-command parsers are made with the same class, so the whole tree uses it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["formatter_class"] = WrappedHelpFormatter  # what wrap_all gives every parser
+        super().__init__(*args, **kwargs)
 
 
 def wrap_all(parser: argparse.ArgumentParser) -> None:

@@ -270,6 +270,77 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+class _Unusual(Exception):
+    """Something the quick construction leaves to PyYAML's constructor."""
+
+
+def _construct_quick(loader: Any, root: yaml.Node) -> Any:
+    """What `loader.construct_document(root)` builds for a tree without aliases, made by a
+    tight walk instead of PyYAML's generic machinery (most of a cold load at thousands of rules:
+    a generator and half a dozen calls per value). Text, mappings and sequences are built here;
+    any other scalar by the loader's own constructor. Anything else (a merge key, a tagged
+    mapping, a duplicate key, nesting deeper than MAX_DEPTH, a lone surrogate, a value that
+    cannot be built) raises, and the caller builds the document again the usual way, so the
+    result and every error message are PyYAML's."""
+    scalar = loader.construct_object
+    scalar_node, mapping_node, sequence_node = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
+    surrogate = _SURROGATE.search
+
+    def build(node: yaml.Node, depth: int) -> Any:
+        kind, tag = type(node), node.tag
+        if kind is scalar_node:
+            if tag == _STR:
+                value = node.value
+                if surrogate(value):
+                    raise _Unusual
+                return value
+            if tag == _MAP or tag == _SEQ:
+                raise _Unusual
+            return scalar(node, deep=True)
+        if depth > MAX_DEPTH:
+            raise _Unusual
+        mark = node.start_mark
+        if kind is mapping_node and tag == _MAP:
+            data = LocatedDict()
+            data.line, data.column = mark.line + 1, mark.column + 1
+            positions = data._positions
+            for key_node, value_node in node.value:
+                if type(key_node) is not scalar_node:
+                    raise _Unusual  # a list or mapping as a key; a merge key (<<) too
+                key_tag = key_node.tag
+                if key_tag == _STR:
+                    key = key_node.value
+                    if surrogate(key):
+                        raise _Unusual
+                elif key_tag in (_MAP, _SEQ) or not key_tag.startswith("tag:yaml.org,2002:") \
+                        or key_tag.endswith((":merge", ":value")):
+                    raise _Unusual
+                else:
+                    key = scalar(key_node, deep=True)
+                if key in data:
+                    raise _Unusual  # a duplicate: reported (or collected) the usual way
+                data[key] = build(value_node, depth + 1)
+                key_mark = key_node.start_mark
+                positions[key] = (key_mark.line + 1, key_mark.column + 1)
+            return data
+        if kind is sequence_node and tag == _SEQ:
+            items = LocatedList()
+            items.line, items.column = mark.line + 1, mark.column + 1
+            positions = items._positions
+            append = items.append
+            for index, child in enumerate(node.value):
+                append(build(child, depth + 1))
+                child_mark = child.start_mark
+                positions[index] = (child_mark.line + 1, child_mark.column + 1)
+            return items
+        raise _Unusual
+
+    return build(root, 1)
+
+
 def read_text(path: Path, *, what: str = "file", max_bytes: int = MAX_FILE_BYTES) -> str:
     """Read a user's file, bounded (crampdx.safeio), every OS problem a one-line CrampdxError."""
     from crampdx.safeio import read_text_bounded
@@ -286,8 +357,16 @@ def _load(loader_class: type, text: str, path: str,
             return None
         # An alias (*name) needs an anchor (&name), or the composer has refused it already;
         # without both in the text, only the plain count of values can be too big.
-        if ("&" in text and "*" in text) or _count_nodes(node) > MAX_EXPANDED_VALUES:
+        aliases = "&" in text and "*" in text
+        if aliases or _count_nodes(node) > MAX_EXPANDED_VALUES:
             _check_expansion(node, path)
+        if not aliases:  # an aliased value is one shared object: PyYAML's constructor keeps that
+            try:
+                return _construct_quick(loader, node)
+            except (_Unusual, CrampdxError, yaml.YAMLError, TypeError, RecursionError):
+                # built again below, from a clean constructor: PyYAML's result, or its error
+                loader.constructed_objects, loader.recursive_objects = {}, {}
+                loader.state_generators, loader.deep_construct = [], False
         return loader.construct_document(node)
     finally:
         loader.dispose()

@@ -29,20 +29,26 @@ reader never sees half a file.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import hmac
 import copyreg
 import io
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
 from crampdx import __version__
 from crampdx.knowledge import conditions, model
 from crampdx.knowledge.locate import knowledge_files
+
+# BLAKE2b and a constant-time compare straight from the modules hashlib and hmac take them from:
+# importing hashlib loads OpenSSL (a few ms of every warm run) for digests it never gives here.
+try:
+    from _blake2 import blake2b
+    from _operator import _compare_digest as compare_digest
+except ImportError:  # another Python implementation
+    from hashlib import blake2b
+    from hmac import compare_digest
 
 DIR_ENV = "CRAMPDX_CACHE_DIR"
 OFF_ENV = "CRAMPDX_NO_CACHE"
@@ -91,7 +97,7 @@ def load(dirs: list[Path], build: Callable[[list[Path]], model.KnowledgeBase]) \
         return build(dirs)
     # one file per stack of directories and Python: rebuilt in place, never piling up
     name = repr([sys.implementation.cache_tag, __version__, *(str(d) for d in dirs)])
-    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    digest = blake2b(name.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
     path = directory / f"kb-{digest}.bin"
     secret = _secret(directory, create=False)
     if secret is not None:
@@ -124,11 +130,11 @@ def _fingerprint(dirs: list[Path]) -> bytes | None:
                     stat = os.fstat(handle.fileno())
                     if stat.st_size > HASHED_FILE_BYTES:
                         return None  # the loader refuses it, and says why
-                    digest = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+                    digest = blake2b(handle.read(), digest_size=16).hexdigest()
                 parts.append((str(file), stat.st_size, stat.st_mtime_ns, digest))
     except OSError:
         return None
-    return hashlib.sha256(repr(parts).encode("utf-8", "surrogateescape")).digest()
+    return blake2b(repr(parts).encode("utf-8", "surrogateescape"), digest_size=32).digest()
 
 
 # -- the key that authenticates cache files -------------------------------------------------
@@ -183,7 +189,7 @@ def _new_secret(directory: Path, path: Path) -> bytes | None:
 
 
 def _mac(secret: bytes, payload: bytes) -> bytes:
-    return hashlib.blake2b(payload, key=secret, digest_size=MAC_BYTES).digest()
+    return blake2b(payload, key=secret, digest_size=MAC_BYTES).digest()
 
 
 # -- reading and writing --------------------------------------------------------------------
@@ -197,7 +203,7 @@ def _read(path: Path, secret: bytes, key: bytes) -> model.KnowledgeBase | None:
     if not blob.startswith(MAGIC) or len(blob) < head + MAC_BYTES:
         return None
     mac, payload = blob[head:head + MAC_BYTES], blob[head + MAC_BYTES:]
-    if not hmac.compare_digest(mac, _mac(secret, payload)):
+    if not compare_digest(mac, _mac(secret, payload)):
         return None  # corrupted, truncated or not written by us: never decoded
     if payload[:len(key)] != key:
         return None
@@ -213,6 +219,8 @@ def _write(path: Path, secret: bytes, key: bytes, kb: model.KnowledgeBase) -> No
     except (_Invalid, pickle.PicklingError, TypeError, ValueError, RecursionError):
         return  # something the model holds that is no plain data: no cache, same result
     blob = MAGIC + _mac(secret, payload) + payload
+    import tempfile  # only when writing (it brings shutil and random)
+
     try:
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".kb-", suffix=".tmp")
     except OSError:
