@@ -15,11 +15,13 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import random
 import sqlite3
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from crampdx.errors import CrampdxError
 
@@ -183,6 +185,28 @@ def _migrate(connection: sqlite3.Connection) -> None:
         raise
 
 
+def _set_up(connection: sqlite3.Connection) -> None:
+    connection.execute("PRAGMA journal_mode = WAL")
+    _migrate(connection)
+
+
+def _while_busy(step: Callable[[], None]) -> None:
+    """Run `step`, again while another process holds the lock it needs. Two processes opening
+    a new database at once race for it while it is made: switching to WAL and creating the
+    tables can fail at once with 'database is locked', whatever the busy timeout (SQLite does
+    not wait where waiting could deadlock), so the retry is here, bounded by the timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            if not ("locked" in str(exc) or "busy" in str(exc)) \
+                    or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02 + random.random() * 0.05)
+
+
 def connect(path: str | Path | None = None) -> sqlite3.Connection:
     """Open (creating if needed) the history database; a damaged or foreign file is refused
     with a CrampdxError and never written to."""
@@ -202,9 +226,8 @@ def connect(path: str | Path | None = None) -> sqlite3.Connection:
         if existing:
             _check_ours(connection, target)
         connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA foreign_keys = ON")
-        _migrate(connection)
+        _while_busy(lambda: _set_up(connection))
     except CrampdxError:
         connection.close()
         raise
