@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crampdx.units_display import CONVERSIONS, imperial_html, imperial_text, units_in
+from crampdx.units_display import convert, imperial_html, imperial_text, units_in
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -35,13 +35,17 @@ def test_imperial_numbers_are_the_metric_ones_converted(run_cli, example: Path) 
         else (n, round(int(d) / 1609.344, 1), "mi") for n, d in reps]
     metric = re.sub(r"\d+ × \d+ m(?= at | into )", "", metric)
     imperial = re.sub(r"\d+ × \d+(?:\.\d+)? (?:yd|mi)(?= at | into )", "", imperial)
+    imperial = imperial.replace("per kg (2.2 lb)", "per kg")  # dosing: checked on its own
     converted_any = False
     for unit, label in METRIC.items():
-        _, function, digits = CONVERSIONS[unit]
-        expected = [round(function(value), digits) for value in quantities(metric, unit)]
+        expected = [convert(value, unit)[0] for value in quantities(metric, unit)]
         assert quantities(imperial, label) == expected, unit
         assert quantities(imperial, unit) == [], f"{unit} left in the imperial report"
         converted_any = converted_any or bool(expected)
+    # volumes in ml and in litres both read in fl oz, in the order the metric report has them
+    volumes = re.findall(rf"{NUMBER} (ml|litres|litre)(?![\w/])", metric)
+    assert quantities(imperial, "fl oz") == [convert(float(n), u)[0] for n, u in volumes]
+    assert re.findall(rf"{NUMBER} (?:ml|litres|litre)(?![\w/])", imperial) == []
     assert converted_any
 
 
@@ -149,3 +153,66 @@ def test_imperial_paces_are_per_mile_and_labels_lose_their_metric_suffix(run_cli
     assert not re.search(r"\w_(?:c|km|m|kg) = ", imperial)
     if "temperature_c = " in metric:
         assert re.search(r"temperature \d+ °F", imperial)
+
+
+def _imperial_terminal(run_cli, monkeypatch, example: Path) -> str:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("COLUMNS", "80")
+    status, out, err = run_cli("debrief", str(example), "--units", "imperial")
+    assert status in (0, 1), err
+    return out
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_imperial_terminal_report_fits_80_columns_and_its_boxes_line_up(  # type: ignore[no-untyped-def]
+        run_cli, monkeypatch, example: Path) -> None:
+    """Issue 11: converted before rich lays it out, so rich wraps the converted words; a
+    conversion after rendering overran 80 columns and pushed the right borders out."""
+    out = _imperial_terminal(run_cli, monkeypatch, example)
+    lines = out.splitlines()
+    assert [line for line in lines if len(line) > 80] == []
+    inside = False
+    for line in lines:
+        if line.startswith("╭"):
+            assert line.endswith("╮") and len(line) == 80, line
+            inside = True
+        elif line.startswith("╰"):
+            assert inside and line.endswith("╯") and len(line) == 80, line
+            inside = False
+        elif inside:
+            assert line.startswith("│") and line.endswith("│") and len(line) == 80, line
+    assert not inside
+
+
+def test_imperial_terminal_converts_litres_and_keeps_per_kg_dosing(run_cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """'0.4 to 0.8 litres an hour' reads in fl oz; carbohydrate per kg of body weight stays
+    per kg (how the guidance is written) with the pound equivalent beside it."""
+    out = _imperial_terminal(run_cli, monkeypatch, ROOT / "examples/salty-sweater-hot-50k.yaml")
+    flat = " ".join(out.split())
+    assert "13.5 to 27.1 fl oz an hour" in flat
+    assert "litres" not in flat
+    assert "per kg (2.2 lb) of body weight" in flat
+    assert imperial_text("more than 3 litres, 1 litre") == "more than 101.4 fl oz, 33.8 fl oz"
+    assert imperial_text("per kg (2.2 lb) of") == "per kg (2.2 lb) of"  # only once
+
+
+def test_a_typed_weight_in_pounds_comes_back_in_pounds(run_cli, monkeypatch, write) -> None:  # type: ignore[no-untyped-def]
+    """'3 lb' is stored as 1.36 kg and printed 1.4 kg; converted back it is 3 lb, not 3.1."""
+    text = (ROOT / "examples/weight-gain-feels-fine.yaml").read_text(encoding="utf-8")
+    path = write("gain.yaml", text.replace("weight_change_kg: 1\n", 'weight_change_kg: "3 lb"\n'))
+    out = _imperial_terminal(run_cli, monkeypatch, path)
+    assert "finished 3 lb heavier" in " ".join(out.split())
+    assert imperial_text("1.4 kg, 1 kg, 70 kg, 3 kg") == "3 lb, 2.2 lb, 154.3 lb, 6.6 lb"
+
+
+def test_metric_terminal_report_is_unchanged_by_the_convert_hook() -> None:
+    """render(convert=None) and the identity give the same bytes; the hook sees the text."""
+    from crampdx import api
+    from crampdx.render import terminal
+
+    diagnosis = api.diagnose_file(ROOT / "examples/salty-sweater-hot-50k.yaml")
+    kb = api.knowledge()
+    seen: list[str] = []
+    plain = terminal.render(diagnosis, kb)
+    assert plain == terminal.render(diagnosis, kb, convert=lambda s: seen.append(s) or s)
+    assert any("litres an hour" in piece for piece in seen)
+    assert terminal.render(diagnosis, kb) == plain  # the hook does not outlive its render

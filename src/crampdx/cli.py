@@ -249,7 +249,8 @@ def cmd_debrief(args: argparse.Namespace) -> int:
                 else:
                     terminal.render(diagnosis, kb, sys.stdout, explain=args.explain)
             return status
-        text = "\n\n".join(extras.text(i, fmt, terminal.render(d, kb, explain=args.explain))
+        text = "\n\n".join(extras.text(i, fmt, terminal.render(d, kb, explain=args.explain,
+                                                               convert=extras.convert(i)))
                              for i, d in enumerate(diagnoses))
     if args.output:
         _write_output(args.output, text)

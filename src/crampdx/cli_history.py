@@ -225,8 +225,18 @@ class Extras:
             document["units"] = "imperial"  # numbers stay metric: the contract
         return document
 
+    def convert(self, index: int) -> "Callable[[str], str] | None":
+        """What terminal.render converts each piece of report `index` with, before rich lays
+        it out (converting after would overrun the width and break the boxes)."""
+        if self.units_of(index) != "imperial":
+            return None
+        from crampdx.units_display import imperial_text
+
+        return imperial_text
+
     def text(self, index: int, fmt: str, text: str) -> str:
-        """A text report (terminal or markdown) with its history section, in the units."""
+        """A text report (terminal or markdown) with its history section, in the units. A
+        terminal report comes already converted (rendered with `convert(index)`)."""
         from crampdx.units_display import apply
 
         item = self.seasons[index]
@@ -236,9 +246,14 @@ class Extras:
 
             section = view.season_markdown(self.kb, item) if fmt == "markdown" \
                 else view.season_text(self.kb, item)
+        if fmt == "terminal":
+            section = apply(section, fmt, self.units_of(index))
+        else:
+            text = apply(text, fmt, self.units_of(index))
+            section = apply(section, fmt, self.units_of(index))
         if section:
             text = text.rstrip("\n") + "\n\n" + section
-        return apply(text, fmt, self.units_of(index))
+        return text
 
     def html(self, page: str) -> str:
         from crampdx.units_display import apply
@@ -268,13 +283,14 @@ class Extras:
         real = Console(file=file)
         if not real.is_terminal:  # a pipe: plain text, as terminal.render writes it
             file.write(self.text(index, "terminal", terminal.render(
-                diagnosis, self.kb, width=real.width, explain=explain)))
+                diagnosis, self.kb, width=real.width, explain=explain,
+                convert=self.convert(index))))
             return
         buffer = io.StringIO()
         console = Console(file=buffer, force_terminal=True, width=real.width,
                           color_system=real.color_system, highlight=False)
-        terminal.render_to(console, diagnosis, self.kb, explain)
-        file.write(apply(buffer.getvalue(), "terminal", self.units_of(index)))
+        terminal.render_to(console, diagnosis, self.kb, explain, self.convert(index))
+        file.write(buffer.getvalue())
         item = self.seasons[index]
         if item is not None:
             from crampdx.render.history import season_text
@@ -512,7 +528,8 @@ def _show(args: argparse.Namespace, connection: "sqlite3.Connection", debrief_id
         from crampdx.render import terminal
 
         text = _with_note(kb, extras, extras.text(0, "terminal",
-                                                  terminal.render(diagnosis, kb, width=_width())))
+                                                  terminal.render(diagnosis, kb, width=_width(),
+                                                                  convert=extras.convert(0))))
     _emit(text, args.output)
     return 0
 

@@ -22,7 +22,10 @@ CONVERSIONS: dict[str, tuple[str, Callable[[float], float], int]] = {
     "ml/h": ("fl oz/h", lambda v: v / 29.5735, 1),
     "ml": ("fl oz", lambda v: v / 29.5735, 1),
     "kg": ("lb", lambda v: v / 0.45359237, 1),
+    "litres": ("fl oz", lambda v: v * 1000 / 29.5735, 1),
+    "litre": ("fl oz", lambda v: v * 1000 / 29.5735, 1),
 }
+LB_PER_KG = 1 / 0.45359237
 IMPERIAL_SPELLINGS = {"mi", "mile", "miles", "ft", "feet", "f", "°f", "fahrenheit", "oz",
                       "oz/h", "fl oz/h", "fl oz", "lb", "lbs", "pounds"}
 
@@ -31,14 +34,29 @@ _NUM = r"\d+(?:\.\d+)?"
 # not inside a word or a longer number (an "m" may precede: the end of a terminal colour code)
 _QUANTITY = re.compile(
     rf"(?<![A-Za-ln-z0-9_.,])(?P<a>{_NUM})(?:(?P<dash>\s?[–-]\s?|\s(?:to)\s)(?P<b>{_NUM}))?"
-    rf" (?P<unit>ml/h|km|°C|ml|kg|m)(?![\w/])")
+    rf" (?P<unit>ml/h|km|°C|ml|kg|m|litres|litre)(?![\w/])")
+# dosing per kilogram of body weight stays per kg (that is how the guidance is written), with
+# the pound equivalent beside it
+_PER_KG = re.compile(r"\bper kg\b(?! \()")
 
 
 def convert(value: float, unit: str) -> tuple[float, str]:
     """A printed metric number in imperial, rounded for reading."""
     label, function, digits = CONVERSIONS[unit]
+    if unit == "kg":
+        return _pounds(value), label
     result = round(function(value), digits)
     return (int(result) if digits == 0 else result), label
+
+
+def _pounds(kg: float) -> float:
+    """A weight printed to 0.1 kg in pounds: a whole pound when one lies within that 0.1 kg
+    (a typed "3 lb" is printed "1.4 kg" and must come back as 3 lb, not 3.1), else to 0.1 lb."""
+    exact = kg * LB_PER_KG
+    whole = round(exact)
+    if abs(whole / LB_PER_KG - kg) <= 0.05 + 1e-9:
+        return whole
+    return round(exact, 1)
 
 
 def _number(value: float) -> str:
@@ -87,6 +105,7 @@ def imperial_text(text: str) -> str:
     text = _PACE_OFFSET.sub(
         lambda m: f"{m['sign']}{round(int(m['sec']) * KM_PER_MILE)} s/mi", text)
     text = _EVIDENCE_LABEL.sub(lambda m: m["name"].replace("_", " ") + " ", text)
+    text = _PER_KG.sub("per kg (2.2 lb)", text)
 
     def replace(match: re.Match[str]) -> str:
         unit = match["unit"]

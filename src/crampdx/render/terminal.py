@@ -6,7 +6,8 @@ also has a word or a symbol, and wrapped lines keep their indent.
 
 from __future__ import annotations
 
-from typing import IO
+from contextvars import ContextVar
+from typing import IO, Callable
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.padding import Padding
@@ -18,7 +19,7 @@ from rich.text import Text
 from crampdx.diagnosis import Diagnosis
 from crampdx.knowledge.model import KnowledgeBase
 from crampdx.textsafe import one_line as _one
-from crampdx.textsafe import terminal as _t
+from crampdx.textsafe import terminal as _terminal
 from crampdx.render.common import (
     FLAG_LABELS,
     LEVEL_NOTES,
@@ -46,6 +47,21 @@ from crampdx.render.common import (
     unscreened_note,
     weeks_label,
 )
+
+# What each piece of text goes through before rich lays it out (wraps lines, draws boxes):
+# --units imperial converts here, so a converted line is wrapped at the width like any other.
+_CONVERT: ContextVar[Callable[[str], str]] = ContextVar("convert", default=lambda text: text)
+
+
+def _c(text: str) -> str:
+    """A piece of report text in the report's units (unchanged for metric)."""
+    return _CONVERT.get()(text)
+
+
+def _t(text: str) -> str:
+    """Knowledge or answer text, safe for a terminal, in the report's units."""
+    return _c(_terminal(text))
+
 
 # Narrower than this, rich would drop words from the panels; a narrower terminal wraps lines.
 MIN_WIDTH = 40
@@ -92,7 +108,7 @@ class _Hanging:
 
 
 def _heading(text: str) -> Text:
-    return Text(f"\n{text}", style="bold underline")
+    return Text(_c(f"\n{text}"), style="bold underline")
 
 
 def _triage(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[Panel]:
@@ -102,7 +118,7 @@ def _triage(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[Panel]:
     for level, title, flags in triage_boxes(diagnosis):
         rows: list[RenderableType] = []
         if not flags:
-            rows.append(Text(note if note else LEVEL_NOTES["self_care"]))
+            rows.append(Text(_c(note if note else LEVEL_NOTES["self_care"])))
             note = ""
         for flag in flags:
             rows.append(_hanging(Text("▲ ", style="bold"), Text.assemble(
@@ -113,11 +129,11 @@ def _triage(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[Panel]:
                                      style="dim"), 2))
         style = LEVEL_STYLES["unscreened"] if not flags and not diagnosis.triage.screened \
             else LEVEL_STYLES[level]
-        panels.append(Panel(Group(*rows), title=Text(f" {title} ", style=style),
+        panels.append(Panel(Group(*rows), title=Text(_c(f" {title} "), style=style),
                             title_align="left",
                             border_style="red" if level == "emergency" else "default"))
     if note:
-        panels.append(Panel(Text(note), title=Text(f" {UNSCREENED_TITLE} ",
+        panels.append(Panel(Text(_c(note)), title=Text(_c(f" {UNSCREENED_TITLE} "),
                                                    style=LEVEL_STYLES["unscreened"]),
                             title_align="left"))
     return panels
@@ -142,7 +158,7 @@ def _causes(diagnosis: Diagnosis, kb: KnowledgeBase, explain: bool = False
         parts.append(Text("No cause stands out from your answers; answering the questions "
                           "below would sharpen the picture."))
     else:
-        parts.append(Text(EXPLAIN_NOTE if explain else CAUSES_NOTE, style="dim"))
+        parts.append(Text(_c(EXPLAIN_NOTE if explain else CAUSES_NOTE), style="dim"))
     for rank, cause in enumerate(diagnosis.causes, 1):
         leading = cause.id in diagnosis.leading
         weight = f" {cause.certainty:>4.0%}  " if explain else "  "
@@ -194,9 +210,9 @@ def _plan(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[RenderableType]:
     if facts:
         parts.append(Text.assemble(("Sized for: ", "bold"), _t(facts)))
     for section, groups in plan_groups(plan):
-        parts.append(Text(f"\n{section_title(section, plan)}", style="bold"))
+        parts.append(Text(_c(f"\n{section_title(section, plan)}"), style="bold"))
         if section in SECTION_NOTES:
-            parts.append(_indent(Text(SECTION_NOTES[section], style="italic"), 2))
+            parts.append(_indent(Text(_c(SECTION_NOTES[section]), style="italic"), 2))
         for cause, items in groups:
             if section == "training":
                 heading = f"For {kb.causes[cause].name}" if cause else NEXT_RACE_GROUP
@@ -217,16 +233,27 @@ def _plan(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[RenderableType]:
 
 
 def render_to(console: Console, diagnosis: Diagnosis, kb: KnowledgeBase,
-              explain: bool = False) -> None:
+              explain: bool = False, convert: Callable[[str], str] | None = None) -> None:
     """The whole report in one print: each print works out the console's size and options
-    again, and a report is some sixty parts."""
+    again, and a report is some sixty parts. `convert` rewrites each piece of text before rich
+    lays it out (units_display.imperial_text for --units imperial)."""
+    token = _CONVERT.set(convert) if convert is not None else None
+    try:
+        _render_to(console, diagnosis, kb, explain)
+    finally:
+        if token is not None:
+            _CONVERT.reset(token)
+
+
+def _render_to(console: Console, diagnosis: Diagnosis, kb: KnowledgeBase,
+               explain: bool) -> None:
     meta = diagnosis.answers.meta
     heading = " · ".join(_one(meta[k]) for k in ("athlete", "event", "date") if k in meta)
     parts: list[RenderableType] = [
-        Text.assemble(("Cramp debrief", "bold"), f": {heading}" if heading else ""),
-        Text(answered_line(diagnosis), style="dim"),
+        Text.assemble(("Cramp debrief", "bold"), _c(f": {heading}") if heading else ""),
+        Text(_c(answered_line(diagnosis)), style="dim"),
     ]
-    parts += [Text(note, style="dim") for note in derived_notes(diagnosis)]
+    parts += [Text(_c(note), style="dim") for note in derived_notes(diagnosis)]
     parts += _triage(diagnosis, kb)
     parts += _kind(diagnosis) + _causes(diagnosis, kb, explain) + _plan(diagnosis, kb)
     if diagnosis.unanswered:
@@ -242,17 +269,19 @@ def render_to(console: Console, diagnosis: Diagnosis, kb: KnowledgeBase,
 
 
 def render(diagnosis: Diagnosis, kb: KnowledgeBase, file: IO[str] | None = None,
-           *, width: int | None = None, explain: bool = False) -> str:
+           *, width: int | None = None, explain: bool = False,
+           convert: Callable[[str], str] | None = None) -> str:
     """Render to a terminal `file` in colour; to any other file (a pipe), or with no file
     (returned), as plain text without the trailing spaces rich pads lines with."""
     if width is None:
         width = Console(file=file).width if file is not None else 80
     width = max(MIN_WIDTH, width)  # COLUMNS=0 or 5 must not swallow the red flags
     if file is not None and _is_terminal(file):
-        render_to(Console(file=file, width=width, highlight=False), diagnosis, kb, explain)
+        render_to(Console(file=file, width=width, highlight=False), diagnosis, kb, explain,
+                  convert)
         return ""
     console = _recorder(width)
-    render_to(console, diagnosis, kb, explain)
+    render_to(console, diagnosis, kb, explain, convert)
     text = "\n".join(line.rstrip() for line in console.export_text(clear=True).splitlines()) \
         + "\n"
     if file is None:
