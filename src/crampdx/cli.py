@@ -164,14 +164,18 @@ def _command_of(argv: Sequence[str]) -> str | None:
     return None
 
 
-def _write_output(path: str, text: str) -> None:
-    """Write atomically (crampdx.safeio): a failure never leaves half a report behind."""
-    from crampdx.safeio import write_atomic
-
-    if path == "-":  # the usual spelling of standard output
+def emit_output(text: str, output: str | None, what: str = "report") -> None:
+    """Every command's output: standard output, or with `-o FILE` an atomic write (a failure
+    never leaves half a file behind) and one line on stderr saying where; `-` is standard
+    output, as users expect."""
+    if not output or output == "-":
         sys.stdout.write(text)
         return
-    write_atomic(path, text, doing="write the report")
+    from crampdx.safeio import write_atomic
+    from crampdx.textsafe import one_line
+
+    write_atomic(output, text, doing=f"write the {what}")
+    print(f"crampdx: {what} written to {one_line(str(output))}", file=sys.stderr)
 
 
 def cmd_debrief(args: argparse.Namespace) -> int:
@@ -252,13 +256,7 @@ def cmd_debrief(args: argparse.Namespace) -> int:
         text = "\n\n".join(extras.text(i, fmt, terminal.render(d, kb, explain=args.explain,
                                                                convert=extras.convert(i)))
                              for i, d in enumerate(diagnoses))
-    if args.output:
-        _write_output(args.output, text)
-        from crampdx.textsafe import one_line
-
-        print(f"crampdx: report written to {one_line(args.output)}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    emit_output(text, args.output)
     return status
 
 

@@ -163,7 +163,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from crampdx import api
-    from crampdx.cli import _write_output
+    from crampdx.cli import emit_output
 
     fmt = args.format or ("json" if args.output and Path(args.output).suffix.lower() == ".json"
                           else "yaml")
@@ -180,19 +180,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         text = render_yaml(answers, derived, kb)
     print_warnings(derived)
-    if args.output:
-        from crampdx.errors import CrampdxError
+    from crampdx.errors import CrampdxError
 
-        try:
-            _write_output(args.output, text)
-        except CrampdxError as exc:  # nothing derived is lost: the answers go to the screen
-            sys.stdout.write(text)
-            raise CrampdxError(f"{exc.message}; the answers are printed above instead",
-                               path=exc.path) from None
-        print(f"crampdx: {len(answers.values)} answers written to {args.output}",
-              file=sys.stderr)
-    else:
+    try:
+        emit_output(text, args.output, f"{len(answers.values)} answers")
+    except CrampdxError as exc:  # nothing derived is lost: the answers go to the screen
         sys.stdout.write(text)
+        raise CrampdxError(f"{exc.message}; the answers are printed above instead",
+                           path=exc.path) from None
     return 0
 
 

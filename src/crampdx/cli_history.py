@@ -102,11 +102,9 @@ def _write(path: Path, text: str) -> None:
 
 
 def _emit(text: str, output: str | None) -> None:
-    if output and output != "-":  # "-" is standard output
-        _write(Path(output), text)
-        print(f"crampdx: written to {output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    from crampdx.cli import emit_output
+
+    emit_output(text, output, "history")
 
 
 def _width() -> int:

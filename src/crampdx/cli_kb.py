@@ -190,14 +190,19 @@ def _load_clean(args: argparse.Namespace) -> "tuple[LoadResult | None, int]":
     return result, EXIT_OK
 
 
-def _write(path: str, text: str) -> None:
+def _checked_target(path: str | None) -> str | None:
+    """An output file's folder must exist: said plainly, before anything is written."""
     from crampdx.errors import CrampdxError
+
+    if path and path != "-" and not Path(path).parent.is_dir():
+        raise CrampdxError("no such directory", path=Path(path).parent)
+    return path
+
+
+def _write(path: str, text: str) -> None:
     from crampdx.safeio import write_atomic
 
-    target = Path(path)
-    if target.parent and not target.parent.is_dir():
-        raise CrampdxError("no such directory", path=target.parent)
-    write_atomic(target, text, doing="write")
+    write_atomic(Path(_checked_target(path) or path), text, doing="write")
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -295,12 +300,10 @@ def _validation(args: argparse.Namespace) -> int:
     result, status = _load_clean(args)
     if result is None:
         return status
-    text = markdown(run_cases(Reasoner(result.kb), result.cases))
-    if args.output:
-        _write(args.output, text)
-        print(f"crampdx: validation written to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    from crampdx.cli import emit_output
+
+    emit_output(markdown(run_cases(Reasoner(result.kb), result.cases)),
+                _checked_target(args.output), "validation")
     return EXIT_OK
 
 
@@ -356,13 +359,10 @@ def _docs(args: argparse.Namespace) -> int:
     result, status = _load_clean(args)
     if result is None:
         return status
-    text = markdown(result.kb, case_count=len(result.cases))
-    if args.output and args.output != "-":
-        _write(args.output, text)
-        print(f"crampdx: knowledge reference written to {_shown_path(args.output)}",
-              file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    from crampdx.cli import emit_output
+
+    emit_output(markdown(result.kb, case_count=len(result.cases)), _checked_target(args.output),
+                "knowledge reference")
     return EXIT_OK
 
 
