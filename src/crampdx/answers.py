@@ -233,15 +233,30 @@ def parse_answers(data: Any, kb: KnowledgeBase, path: str = "<answers>") -> Answ
 NOT_ABOVE_SLACK = 1.05
 
 
+def _not_above_pairs(kb: KnowledgeBase, values: dict[str, Any]) -> list[tuple[Question, str]]:
+    """Each answered question with an answered limit: its `not_above`, and for anything not
+    above the race's distance, the distance covered too (a cramp after where you stopped)."""
+    from crampdx.derived import COVERED, DISTANCE
+
+    pairs = []
+    for question in kb.questions.values():
+        limit = question.not_above
+        if limit is None or question.id not in values:
+            continue
+        limits = [limit] + ([COVERED] if limit == DISTANCE and question.id != COVERED
+                            and COVERED in kb.questions else [])
+        pairs += [(question, name) for name in limits if name in values]
+    return pairs
+
+
 def _check_together(answers: Answers, kb: KnowledgeBase, data: Any, path: str
                     ) -> list[CrampdxError]:
     """Catch slips that each answer alone cannot show, e.g. the first cramp after the finish
     (an onset in miles after a distance in km): a question's `not_above`."""
     values = answers.values
     problems = []
-    for question in kb.questions.values():
-        limit = question.not_above
-        if limit is not None and question.id in values and limit in values and values[question.id] > values[limit] * NOT_ABOVE_SLACK:
+    for question, limit in _not_above_pairs(kb, values):
+        if values[question.id] > values[limit] * NOT_ABOVE_SLACK:
             line, column = data.position_of(question.id) if isinstance(data, LocatedDict) \
                 else (None, None)
             unit = f" {question.unit}" if question.unit else ""

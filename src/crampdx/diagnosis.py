@@ -5,14 +5,14 @@ renderers print it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 from crampdx.answers import Answers
-from crampdx.derived import DerivedValue, derive, engine_facts
+from crampdx.derived import Caution, DerivedValue, cautions, derive, engine_facts
 from crampdx.engine import Evidence, Inference, Reasoner
 from crampdx.knowledge import conditions as cond
 from crampdx.knowledge.model import FINDING_THRESHOLD, TRIAGE_LEVELS, KnowledgeBase
-from crampdx.plan import NextRace, Plan, make_plan
+from crampdx.plan import NextRace, Plan, fill, make_plan
 from crampdx.questioning import open_rules
 
 LEADING_MIN_CERTAINTY = 0.3
@@ -92,6 +92,8 @@ class Diagnosis:
     questions_total: int = 0
     estimated: dict[str, DerivedValue] = field(default_factory=dict)  # crampdx.derived
     kind: list[Picture] = field(default_factory=list)
+    # crampdx.derived: an impossible pace, a race not finished; shown after the red flags
+    cautions: list[Caution] = field(default_factory=list)
 
 
 RED_FLAGS_SECTION = "red_flags"
@@ -195,9 +197,39 @@ def rank_tier(role: str, certainty: float) -> int:
     return 0 if role == "cause" else 1
 
 
-def cramp_kind(kb: KnowledgeBase, findings: dict[str, float]) -> list[Picture]:
-    """What kind of cramp this was: the findings with a `picture` that hold, strongest first."""
-    pictures = [Picture(f, kb.findings[f].picture, cf) for f, cf in findings.items()
+LAST_THIRD = 2 / 3  # where a race's last third begins, as a share of its distance
+
+
+def picture_values(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The placeholders a finding's `picture` may name (knowledge.model.PICTURE_PLACEHOLDERS),
+    from the answers: the race's distance (never the distance covered: the race the runner
+    paced for), the first cramp, and where the last third begins when the cramp came in it."""
+    values: dict[str, Any] = {}
+    distance, onset = answers.get("event_distance_km"), answers.get("onset_km")
+    if distance:
+        values["distance_km"] = distance
+    if onset is not None:
+        values["onset_km"] = onset
+    if distance and onset is not None:
+        start = distance * LAST_THIRD
+        start = round(start) if start >= 10 else round(start, 1)
+        if onset >= start:
+            values["last_third_km"] = start
+    return values
+
+
+def cramp_kind(kb: KnowledgeBase, findings: dict[str, float],
+               answers: Mapping[str, Any] | None = None) -> list[Picture]:
+    """What kind of cramp this was: the findings with a `picture` that hold, strongest first,
+    each in the first wording its answers fill (a finding's `pictures`)."""
+    values = picture_values(answers or {})
+
+    def text(finding: Any) -> str:
+        if not finding.pictures:
+            return finding.picture
+        return fill((finding.pictures,), values) or finding.picture
+
+    pictures = [Picture(f, text(kb.findings[f]), cf) for f, cf in findings.items()
                 if f in kb.findings and kb.findings[f].picture and cf > FINDING_THRESHOLD]
     order = list(kb.findings)
     return sorted(pictures, key=lambda p: (-p.certainty, order.index(p.id)))
@@ -269,7 +301,8 @@ def diagnose(reasoner: Reasoner, answers: Answers, *, next_race: NextRace | None
         findings=dict(inference.findings),
         questions_total=len(kb.questions),
         estimated=derived,
-        kind=cramp_kind(kb, dict(inference.findings)),
+        kind=cramp_kind(kb, dict(inference.findings), answers.values),
+        cautions=cautions(answers.values),
     )
     diagnosis.plan = make_plan(kb, diagnosis, next_race=next_race, weeks=weeks)
     return diagnosis

@@ -15,6 +15,8 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
+from crampdx.derived import (LAST_RACE_ONLY, check_pace, climb_run, distance_run,
+                             planned_duration, scale_duration)
 from crampdx.errors import CrampdxError, did_you_mean
 from crampdx.knowledge import conditions as cond
 from crampdx.knowledge.model import FINDING_THRESHOLD
@@ -136,7 +138,7 @@ def parse_next_race(data: Any, kb: KnowledgeBase, path: str = "<next race>") -> 
         raise CrampdxError(f"a next-race file is a mapping of race question -> answer (e.g. "
                            f"'event_distance_km: 50'), not {type_name(data)}", path=path,
                            line=getattr(data, "line", None) or (1 if data is not None else None))
-    allowed = race_questions(kb)
+    allowed = [q for q in race_questions(kb) if q not in LAST_RACE_ONLY]
     for key in data:
         if key in META_KEYS or key in allowed:
             continue
@@ -704,18 +706,28 @@ def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def race_facts(kb: KnowledgeBase, history: Mapping[str, Any],
                next_race: NextRace | None) -> tuple[dict[str, Any], bool]:
-    """The facts of the race planned for, and whether its duration was estimated (from the
-    last race's pace, when the next race's ground is the same or unknown)."""
+    """The facts of the race planned for, and whether its duration was estimated: for a race
+    like the last one, when the runner stopped early or the time cannot be right
+    (derived.planned_duration); for a next race, from the last race's pace over the distance
+    actually run, when the next race's ground is the same or unknown and that pace possible."""
+    own = [k for k in race_questions(kb) if k not in LAST_RACE_ONLY]
     if next_race is None:
-        return {k: history[k] for k in race_questions(kb) if k in history}, False
+        race = {k: history[k] for k in own if k in history}
+        planned = planned_duration(history)
+        if planned is None:
+            return race, False
+        race["event_duration_h"] = planned.value
+        return race, True
     race = dict(next_race.values)
-    distance, hours = history.get("event_distance_km"), history.get("event_duration_h")
+    distance, hours = distance_run(history), history.get("event_duration_h")
+    if check_pace(history) is not None:
+        hours = None  # a pace that cannot be right sizes nothing
     same_ground = race.get("terrain") in (None, history.get("terrain")) \
         or history.get("terrain") is None
     if "event_duration_h" not in race and race.get("event_distance_km") and distance and hours \
             and same_ground:
         race["event_duration_h"] = estimate_duration_h(
-            hours, distance, history.get("elevation_gain_m"), race["event_distance_km"],
+            hours, distance, climb_run(history), race["event_distance_km"],
             race.get("elevation_gain_m"))
         return race, True
     return race, False
@@ -728,17 +740,8 @@ CLIMB_M_PER_EFFORT_KM = 100  # ITRA's km-effort: each 100 m of climb counts as o
 def estimate_duration_h(last_h: float, last_km: float, last_gain_m: float | None,
                         next_km: float, next_gain_m: float | None) -> float:
     """The next race's time from the last race's, at a pace for the next race's distance and
-    climb: both races as km-effort (km + climb / 100 m, the ITRA measure), then Riegel's
-    T2 = T1 * (E2 / E1) ** 1.06, so a longer or hillier race is slower per km. The next race's
-    climb, when not given, is the last race's per km; the last race's unknown: distances only."""
-    if last_gain_m is None:  # the last race's climb unknown: compare distances only
-        last_effort, next_effort = last_km, next_km
-    else:
-        if next_gain_m is None:
-            next_gain_m = last_gain_m / last_km * next_km
-        last_effort = last_km + last_gain_m / CLIMB_M_PER_EFFORT_KM
-        next_effort = next_km + next_gain_m / CLIMB_M_PER_EFFORT_KM
-    return round(last_h * (next_effort / last_effort) ** RIEGEL_EXPONENT, 1)
+    climb (crampdx.derived.scale_duration: ITRA km-effort, then Riegel's formula)."""
+    return scale_duration(last_h, last_km, last_gain_m, next_km, next_gain_m)
 
 
 def _next_race_asks(ctx: _Context, template: PlanTemplate) -> bool:

@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from crampdx import derived  # a leaf module: what the code reads and cites beside the rules
 from crampdx.errors import CrampdxError
 from crampdx.knowledge import conditions as cond
 from crampdx.knowledge.loader import LoadResult, RawItem, one_line
@@ -344,6 +345,7 @@ class _Linter:
         for question in self.kb.questions.values():
             if question.ask_if is not None:
                 used |= cond.facts_of(question.ask_if)
+        used |= set(derived.READS)  # distance run, pace and the plan's race duration
         for question in self.kb.questions:
             if question not in used and question not in self.mentioned:
                 self.report("questions", question, f"question '{question}' is used by no rule "
@@ -356,6 +358,7 @@ class _Linter:
         cited |= {c.source for c in self.kb.conditions.values()}
         cited |= {c.return_source for c in self.kb.conditions.values()}
         cited |= {n.source for plan in self.kb.plans.values() for n in plan.sources}
+        cited |= set(derived.CITES)  # the pace check and the duration estimates
         for source in self.kb.sources:
             if source not in cited and source not in self.mentioned:
                 self.report("sources", source, f"source '{source}' is cited by no rule or "

@@ -276,6 +276,25 @@ class _Loader:
             wrong = "blank" if isinstance(value, str) else type_name(value)
             self.problem(f"{where} must be text, not {wrong}", raw.origin, raw.data, spec.name)
             return False
+        if spec.kind == "sentence":
+            options = value if isinstance(value, list) else [value]
+            if not options or not all(isinstance(o, str) and o.strip() for o in options):
+                self.problem(f"{where} must be text or a list of texts (alternatives)",
+                             raw.origin, raw.data, spec.name)
+                return False
+            from crampdx.knowledge.model import PICTURE_PLACEHOLDERS
+            from crampdx.knowledge.plans import placeholders_of, template_problem
+
+            allowed = frozenset(PICTURE_PLACEHOLDERS)
+            for option in options:
+                problem = template_problem(option, allowed)
+                if problem:
+                    self.problem(f"{where}: {problem}", raw.origin, raw.data, spec.name)
+                    return False
+            if placeholders_of(options[-1]):
+                self.problem(f"{where}: the last alternative is shown when nothing else fits, "
+                             "so it may have no {placeholders}", raw.origin, raw.data, spec.name)
+                return False
         if spec.kind == "bool" and not isinstance(value, bool):
             self.problem(f"{where} must be true or false, not {shorten(value)}",
                          raw.origin, raw.data, spec.name)
@@ -322,10 +341,14 @@ class _Loader:
                                                 tuple(data.get("claims", ())))
         for raw in self.raw["findings"].values():
             if (data := self.fields(raw)) is not None:
+                picture = data.get("picture", "")
+                pictures = tuple(" ".join(str(p).split()) for p in picture) \
+                    if isinstance(picture, list) else ()
                 kb.findings[data["id"]] = Finding(data["id"], data["name"].strip(),
                                                   data["description"].strip(), raw.origin,
-                                                  str(data.get("picture", "")).strip(),
-                                                  tuple(data.get("claims", ())))
+                                                  pictures[-1] if pictures
+                                                  else str(picture).strip(),
+                                                  tuple(data.get("claims", ())), pictures)
         for raw in self.raw["causes"].values():
             if (data := self.fields(raw)) is not None:
                 kb.causes[data["id"]] = Cause(data["id"], data["name"].strip(),

@@ -69,6 +69,19 @@ class Finding:
     origin: Origin
     picture: str = ""  # what kind of cramp this shows, for the report's "What kind of cramp"
     claims: tuple[str, ...] = ()
+    # `picture` given as alternatives with {placeholders} (PICTURE_PLACEHOLDERS): the report
+    # shows the first whose placeholders are all known; `picture` is the last, which has none
+    pictures: tuple[str, ...] = ()
+
+
+# What a finding's `picture` may name, filled from the runner's answers by the report
+# (crampdx.diagnosis.picture_values); a placeholder is known only when its sentence holds.
+PICTURE_PLACEHOLDERS: dict[str, str] = {
+    "distance_km": "the race's distance (event_distance_km)",
+    "onset_km": "where the first cramp came (onset_km)",
+    "last_third_km": ("where the race's last third begins, about two thirds of its distance; "
+                      "known only when the first cramp came at or beyond it"),
+}
 
 
 @dataclass(frozen=True)

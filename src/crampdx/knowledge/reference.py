@@ -65,6 +65,7 @@ def _field_schema(spec: FieldSpec) -> dict[str, Any]:
         # plans: what a table holds depends on its sizing; `kb check` checks it field by field
         "table": {"type": "object"},
         "templates": {"$ref": "#/definitions/templates"},
+        "sentence": {"$ref": "#/definitions/sentence"},
         "numbersources": {"type": "array", "items": {
             "type": "object", "required": ["source", "about"], "additionalProperties": False,
             "properties": {"source": snake, "about": {"type": "string", "minLength": 1},
@@ -345,7 +346,8 @@ def markdown(kb: KnowledgeBase, *, case_count: int | None = None) -> str:
         add(f"### `{finding.id}`: {_text(finding.name)}\n")
         add(f"{_text(finding.description)}\n")
         if finding.picture:
-            add(f"What kind of cramp, in the report: {_text(finding.picture)}\n")
+            shown = " / ".join(_text(p) for p in finding.pictures or (finding.picture,))
+            add(f"What kind of cramp, in the report: {shown}\n")
         producers = kb.rules_for("finding", finding.id)
         add("- **Concluded by:** " + (", ".join(_link("rule", r.id) for r in producers)
                                       or "no rule"))

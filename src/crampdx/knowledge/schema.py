@@ -24,6 +24,7 @@ class FieldSpec:
     name: str
     # id | rule_id | text | ref | certainty | enum | choices | range | condition | then | ids
     # | idlist (one id or a list) | mapping (answers) | numbersources (plans' `sources`)
+    # | sentence (a text, or a list of alternative templates)
     kind: str
     required: bool = False
     values: tuple[str, ...] = ()
@@ -59,8 +60,11 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("id", "id", True, description="snake_case finding id"),
         FieldSpec("name", "text", True, description="Short name for reports"),
         FieldSpec("description", "text", True, description="What it means"),
-        FieldSpec("picture", "text", description="What kind of cramp it shows, in the report's "
-                                                 "'What kind of cramp'"),
+        FieldSpec("picture", "sentence",
+                  description="What kind of cramp it shows, in the report's 'What kind of "
+                              "cramp': a text, or a list of alternatives whose {placeholders} "
+                              "(distance_km, onset_km, last_third_km) come from the answers; "
+                              "the first with all known is shown, the last has none"),
         FieldSpec("claims", "ids", description="Ids of the seed claims this item encodes "
                                                "(docs/seed.md)"),
     ),

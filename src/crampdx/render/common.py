@@ -146,6 +146,7 @@ def cited_sources(diagnosis) -> list[str]:  # type: ignore[no-untyped-def]
     return sorted({e.rule.source for c in diagnosis.causes for e in c.support + c.against}
                   | {f.rule.source for f in diagnosis.triage.flags}
                   | {item.source for item in diagnosis.plan}
+                  | {c.source for c in getattr(diagnosis, "cautions", ()) if c.source}
                   | {n["source"] for item in diagnosis.plan
                      for n in getattr(item, "number_sources", ())})
 
@@ -193,6 +194,18 @@ def unscreened_note(kb: KnowledgeBase, diagnosis) -> str:  # type: ignore[no-unt
     signs = "; ".join(kb.questions[q].warns or kb.questions[q].ask for q in ids
                       if q in kb.questions)
     return UNSCREENED_NOTE.format(signs=signs)
+
+
+CAUTION_TITLES = {
+    "impossible_pace": "Check your answers: a pace no one has run",
+    "did_not_finish": "A race you did not finish",
+}
+
+
+def caution_items(diagnosis) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(title, text) for each caution (crampdx.derived.cautions), after the red flags."""
+    return [(CAUTION_TITLES.get(c.id, c.id), c.text)
+            for c in getattr(diagnosis, "cautions", ())]
 
 
 def derived_notes(diagnosis) -> list[str]:  # type: ignore[no-untyped-def]

@@ -24,6 +24,7 @@ from crampdx.render.common import (
     answered_line,
     arithmetic,
     cited_sources,
+    caution_items,
     derived_notes,
     evidence_facts,
     flag_label,
@@ -186,6 +187,9 @@ def _cause(rank: int, cause: CauseResult, leading: bool, kb: KnowledgeBase,
 
 def _causes(diagnosis: Diagnosis, kb: KnowledgeBase, explain: bool = False) -> list[str]:
     out: list[str] = []
+    for title, text in caution_items(diagnosis):  # after the red flags, before the causes
+        out += ['<section class="caution">', f"<h2>{_e(title)}</h2>", f"<p>{_e(text)}</p>",
+                "</section>"]
     if diagnosis.kind:
         out += ['<section class="kind">', f"<h2>{_e(KIND_TITLE)}</h2>", "<ul>"]
         out += [f"<li>{_e(picture.text)}</li>" for picture in diagnosis.kind]

@@ -54,6 +54,9 @@ def to_dict(diagnosis: Diagnosis, kb: KnowledgeBase) -> dict[str, Any]:
         # Values crampdx estimated for the rules (crampdx.derived); never in "answers".
         "estimated": {fact: {"value": value.value, "how": value.how}
                       for fact, value in estimates.items()},
+        # An impossible pace, a race not finished (crampdx.derived.cautions); docs/json.md.
+        "cautions": [{"id": c.id, "text": c.text, "answers": list(c.facts),
+                      "source": c.source} for c in diagnosis.cautions],
         "triage": {
             "level": triage.level,
             "screened": triage.screened,

@@ -17,6 +17,7 @@ from crampdx.render.common import (
     arithmetic,
     bar,
     cited_sources,
+    caution_items,
     derived_notes,
     evidence_facts,
     flag_label,
@@ -105,6 +106,9 @@ def render(diagnosis: Diagnosis, kb: KnowledgeBase, *, explain: bool = False) ->
         out.append("")
     if note:
         out.append(f"## {UNSCREENED_TITLE}\n\n{note}\n")
+
+    for title, text in caution_items(diagnosis):
+        out.append(f"## {_md(title)}\n\n{_md(text)}\n")
 
     if diagnosis.kind:
         out.append(f"## {KIND_TITLE}\n")

@@ -34,6 +34,7 @@ from crampdx.render.common import (
     answered_line,
     arithmetic,
     bar,
+    caution_items,
     derived_notes,
     evidence_facts,
     flag_label,
@@ -137,6 +138,14 @@ def _triage(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[Panel]:
                                                    style=LEVEL_STYLES["unscreened"]),
                             title_align="left"))
     return panels
+
+
+def _cautions(diagnosis: Diagnosis) -> list[RenderableType]:
+    """An impossible pace, a race not finished: what the report read against what."""
+    parts: list[RenderableType] = []
+    for title, text in caution_items(diagnosis):
+        parts += [_heading(title), Text(_t(text))]
+    return parts
 
 
 def _kind(diagnosis: Diagnosis) -> list[RenderableType]:
@@ -255,6 +264,7 @@ def _render_to(console: Console, diagnosis: Diagnosis, kb: KnowledgeBase,
     ]
     parts += [Text(_c(note), style="dim") for note in derived_notes(diagnosis)]
     parts += _triage(diagnosis, kb)
+    parts += _cautions(diagnosis)
     parts += _kind(diagnosis) + _causes(diagnosis, kb, explain) + _plan(diagnosis, kb)
     if diagnosis.unanswered:
         parts.append(_heading("Questions that would sharpen this"))
