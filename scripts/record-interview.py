@@ -40,7 +40,9 @@ def keys_for(question, value) -> list[str]:  # type: ignore[no-untyped-def]
     options = list(question.choices)
     if question.type == "choice":
         return [DOWN] * (options.index(value) if value is not None else len(options)) + [ENTER]
-    if value is None:
+    if value is None:  # past "None of these" to Don't know
+        return [DOWN] * (len(options) + 1) + [SPACE, ENTER]
+    if not value:  # "None of these", ticked (Enter with nothing ticked asks again)
         return [DOWN] * len(options) + [SPACE, ENTER]
     keys: list[str] = []
     for index, option in enumerate(options):  # Down only between options: Enter on the entry

@@ -18,7 +18,10 @@ def answer_keys(question: Question, value: Any) -> str:
     options = list(question.choices)
     if question.type == "choice":
         return DOWN * (options.index(value) if value is not None else len(options)) + ENTER
+    # after the options: "None of these", then Don't know (the separator is skipped)
     if value is None:
+        return DOWN * (len(options) + 1) + SPACE + ENTER
+    if not value:  # none of these: ticked explicitly (Enter with nothing ticked asks again)
         return DOWN * len(options) + SPACE + ENTER
     # Down between the options only: Enter with the cursor on Don't know would mean don't know
     return DOWN.join(SPACE if option in value else "" for option in options) + ENTER

@@ -154,24 +154,65 @@ def test_bool_is_yes_no_dont_know(reasoner: Reasoner, keyboard: Keyboard) -> Non
 
 # -- multi ----------------------------------------------------------------------------------------
 def test_multi_is_a_checkbox(reasoner: Reasoner, keyboard: Keyboard) -> None:
-    """Space ticks, Enter ends; the answer lists the ticked ids; nothing ticked is 'none of
-    these' (a known, empty answer), not unknown."""
+    """Space ticks, Enter ends; the answer lists the ticked ids; 'None of these' ticked is a
+    known, empty answer, not unknown."""
     step = step_for(Interview(reasoner), "symptoms")
+    options = len(step.question.choices)
     assert keyboard.ask(step, SPACE + DOWN + DOWN + SPACE + ENTER) == \
         Reply.answer(("nausea", "vomiting"))
     assert "→ Nausea, Vomiting" in keyboard.printed
-    assert keyboard.ask(step, ENTER) == Reply.answer(())
+    assert keyboard.ask(step, DOWN * options + SPACE + ENTER) == Reply.answer(())
     assert "→ none of these" in keyboard.printed
+
+
+def test_enter_with_nothing_ticked_asks_again(reasoner: Reasoner, keyboard: Keyboard) -> None:
+    """A stray Enter on the warning-signs checklist never records "no warning signs": with
+    nothing ticked the checklist stays, says to tick 'None of these' (or ? / d), and only the
+    explicit tick answers none."""
+    step = step_for(Interview(reasoner), "symptoms")
+    options = len(step.question.choices)
+    assert keyboard.ask(step, ENTER + ENTER + DOWN * options + SPACE + ENTER) == \
+        Reply.answer(())
+    assert keyboard.printed.count("Nothing ticked: tick 'None of these' if none happened, "
+                                  "or press ? for why, d for don't know") == 2
+    # Enter with the cursor on None of these ticks it and ends
+    assert keyboard.ask(step, ENTER + DOWN * options + ENTER) == Reply.answer(())
+    # with nothing ticked, d is don't know (unknown, not no)
+    assert keyboard.ask(step, ENTER + "d") == SKIP
+    assert "→ don't know (left unknown)" in keyboard.printed
+
+
+def test_none_of_these_with_a_tick_asks_again(reasoner: Reasoner, keyboard: Keyboard) -> None:
+    """'None of these' beside a ticked sign contradicts itself: the checklist asks to untick
+    one, and the runner's fix is what counts."""
+    step = step_for(Interview(reasoner), "symptoms")
+    options = len(step.question.choices)
+    keys = SPACE + DOWN * options + SPACE + ENTER  # Nausea and None of these
+    # asked again with both still ticked: untick None of these, Enter on a sign
+    assert keyboard.ask(step, keys + DOWN * options + SPACE + UP + ENTER) == \
+        Reply.answer(("nausea",))
+    assert "'None of these' and a tick: untick one of them" in keyboard.printed
+
+
+def test_a_previous_none_comes_back_ticked(reasoner: Reasoner, keyboard: Keyboard) -> None:
+    """Going back to a checklist answered 'none of these' shows None of these ticked, so Enter
+    keeps the answer (as Enter keeps any earlier answer)."""
+    flow = Interview(reasoner)
+    flow.answer("symptoms", ())
+    flow.revisit("symptoms")
+    step = flow.next_step()
+    assert step is not None and step.previous == ()
+    assert keyboard.ask(step, ENTER) == Reply.answer(())
 
 
 def test_multi_dont_know_back_and_why_entries(reasoner: Reasoner, keyboard: Keyboard) -> None:
     """Ticking Don't know skips (whatever else is ticked); Why keeps the ticks for the re-ask."""
     flow = Interview(reasoner)
     step = step_for(flow, "cramp_sites")
-    assert keyboard.ask(step, SPACE + DOWN * 4 + SPACE + ENTER) == SKIP
-    assert keyboard.ask(step, DOWN * 5 + SPACE + ENTER) == BACK
+    assert keyboard.ask(step, SPACE + DOWN * 5 + SPACE + ENTER) == SKIP
+    assert keyboard.ask(step, DOWN * 6 + SPACE + ENTER) == BACK
     # tick Calf and Face, then tick Why: the ticks come back ticked
-    assert keyboard.ask(step, SPACE + DOWN + DOWN + SPACE + DOWN * 4 + SPACE + ENTER) == HELP
+    assert keyboard.ask(step, SPACE + DOWN + DOWN + SPACE + DOWN * 5 + SPACE + ENTER) == HELP
     assert keyboard.ask(step, ENTER) == Reply.answer(("calf", "face"))
 
 
@@ -179,21 +220,20 @@ def test_multi_enter_on_dont_know_back_or_why_acts_on_it(reasoner: Reasoner,
                                                          keyboard: Keyboard) -> None:
     """Enter with the cursor on Don't know, Back or Why does what that entry says, as in every
     other menu, never "none of these" (Don't know is unknown, not no); ticks made before Why
-    come back. Enter on a choice with nothing ticked is still "none of these"."""
+    come back. Enter on a choice with nothing ticked asks again (never "none of these")."""
     flow = Interview(reasoner)
     step = step_for(flow, "cramp_sites")
-    assert keyboard.ask(step, DOWN * 4 + ENTER) == SKIP
-    assert keyboard.ask(step, SPACE + DOWN * 4 + ENTER) == SKIP
-    assert keyboard.ask(step, DOWN * 5 + ENTER) == BACK
-    assert keyboard.ask(step, SPACE + DOWN * 6 + ENTER) == HELP
+    assert keyboard.ask(step, DOWN * 5 + ENTER) == SKIP
+    assert keyboard.ask(step, SPACE + DOWN * 5 + ENTER) == SKIP
+    assert keyboard.ask(step, DOWN * 6 + ENTER) == BACK
+    assert keyboard.ask(step, SPACE + DOWN * 7 + ENTER) == HELP
     assert "none of these" not in keyboard.printed
     assert keyboard.ask(step, ENTER) == Reply.answer(("calf",))
-    assert keyboard.ask(step, SPACE + SPACE + ENTER) == Reply.answer(())
-    assert "→ none of these" in keyboard.printed
+    assert keyboard.ask(step, SPACE + SPACE + ENTER + "d") == SKIP
     first = step_for(Interview(reasoner), "symptoms")
     options = len(first.question.choices)
-    assert keyboard.ask(first, DOWN * options + ENTER) == SKIP
-    assert keyboard.ask(first, DOWN * (options + 1) + ENTER) == HELP
+    assert keyboard.ask(first, DOWN * (options + 1) + ENTER) == SKIP
+    assert keyboard.ask(first, DOWN * (options + 2) + ENTER) == HELP
 
 
 # -- review (a finished interview resumed) ----------------------------------------------------------
@@ -447,6 +487,6 @@ def test_a_choice_ticked_with_dont_know_is_not_dropped_silently(reasoner: Reason
     """Calf and Don't know ticked: the answer is don't know, and the screen says Calf was
     ticked too and not kept."""
     step = step_for(Interview(reasoner), "cramp_sites")
-    assert keyboard.ask(step, SPACE + DOWN * 4 + SPACE + ENTER) == SKIP
+    assert keyboard.ask(step, SPACE + DOWN * 5 + SPACE + ENTER) == SKIP
     said = " ".join(keyboard.printed.rsplit("→", 1)[-1].split())
     assert said.startswith("don't know") and "not kept: Calf" in said

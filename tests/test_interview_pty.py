@@ -316,7 +316,7 @@ def test_enter_on_dont_know_in_a_checklist_is_dont_know(tmp_path: Path) -> None:
     options = len(load_knowledge([FIXTURE_KB]).questions["symptoms"].choices)
     runner = Runner(child, {})
     assert runner.next_question() == "symptoms"
-    child.send(DOWN * options + ENTER)
+    child.send(DOWN * (options + 1) + ENTER)  # past "None of these" to Don't know
     assert runner.next_question() == "fainted"
     child.sendcontrol("c")
     child.expect(pexpect.EOF)
@@ -324,6 +324,27 @@ def test_enter_on_dont_know_in_a_checklist_is_dont_know(tmp_path: Path) -> None:
     assert "none of these" not in (child.before or "")
     text = saved.read_text(encoding="utf-8")
     assert "symptoms: don't know" in text and "symptoms: []" not in text
+
+
+def test_enter_with_nothing_ticked_asks_again_on_the_terminal(tmp_path: Path) -> None:
+    """The warning-signs checklist offers "None of these"; Enter with nothing ticked records
+    nothing (it says to tick None of these, or ? / d) and the question stays; only the explicit
+    tick saves "no warning signs" (symptoms: [])."""
+    saved = tmp_path / "none.yaml"
+    child = spawn("interview", "--save", str(saved), cwd=tmp_path)
+    options = len(load_knowledge([FIXTURE_KB]).questions["symptoms"].choices)
+    runner = Runner(child, {})
+    assert runner.next_question() == "symptoms"
+    child.expect(shown("None of these"))
+    child.send(ENTER)
+    child.expect(shown("Nothing ticked: tick 'None of these' if none happened"))
+    assert not saved.exists() or "symptoms" not in saved.read_text(encoding="utf-8")
+    child.send(DOWN * options + SPACE + ENTER)
+    assert runner.next_question() == "fainted"
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert "symptoms: []" in saved.read_text(encoding="utf-8")
 
 
 def test_resuming_a_finished_interview_can_change_an_answer(tmp_path: Path) -> None:

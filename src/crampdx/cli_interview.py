@@ -39,6 +39,12 @@ examples:
 
 # Values of the extra menu entries: not snake_case, so they never clash with a choice id.
 _SKIP, _BACK, _HELP = "<skip>", "<back>", "<help>"
+_NONE = "<none>"  # a checklist's explicit "None of these": never read from a bare Enter
+_INVALID = "<invalid>"  # a checklist ended on nothing ticked: asked again
+NONE_LABEL = "None of these"
+NOTHING_TICKED = ("Nothing ticked: tick 'None of these' if none happened, or press ? for why, "
+                  "d for don't know")
+NONE_AND_TICKS = "'None of these' and a tick: untick one of them"
 UNIT_HINTS = {"km": "km or mi", "h": "hours, h:mm or h:mm:ss", "m": "metres or ft",
               "°C": "°C or °F",
               "ml/h": "ml/h, l/h or oz/h", "mg/h": "mg/h or g/h (0.5 g)", "g/h": "g/h",
@@ -618,7 +624,8 @@ class QuestionaryAsker:
     def _enter_acts_on_extras(self, prompt: Any) -> Any:
         """In a checklist, Enter on Don't know, Back or Why acts on that entry (as if it were
         ticked), as Enter does in every other menu; questionary's own Enter would return the
-        ticks, and nothing ticked would read as "none of these". Elsewhere Enter is unchanged."""
+        ticks. Enter on None of these ticks it and ends. Elsewhere Enter is unchanged (and
+        nothing ticked asks again: _checklist_verdict)."""
         from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
         from prompt_toolkit.keys import Keys
         from questionary.prompts.common import InquirerControl
@@ -635,8 +642,17 @@ class QuestionaryAsker:
         @bindings.add(Keys.ControlM, eager=True)
         def _enter(event: Any) -> None:
             pointed = control.get_pointed_at().value
+            if pointed == _NONE and pointed not in control.selected_options:
+                control.selected_options.append(pointed)  # Enter on it ticks it, then ends
             if pointed not in (_SKIP, _BACK, _HELP):
-                if questionary_enter is not None:
+                values = [choice.value for choice in control.get_selected_values()]
+                if _checklist_verdict(values) is not True:
+                    # nothing ticked, or None of these beside a tick: the checklist is
+                    # cleared and asked again under a line saying why (printed, so it shows
+                    # on every terminal, unlike a toolbar)
+                    event.app.erase_when_done = True
+                    event.app.exit(result=[_INVALID, *values])
+                elif questionary_enter is not None:
                     questionary_enter(event)
                 return
             ticked = [choice.value for choice in control.get_selected_values()
@@ -702,17 +718,28 @@ class QuestionaryAsker:
             ticked = list(step.previous or ())
         choices = [questionary.Choice(label, value=value, checked=value in ticked)
                    for value, label in question.choices.items()]
+        # "None of these" is a choice of its own: ticked again when it was the answer before
+        choices.append(questionary.Choice(NONE_LABEL, value=_NONE,
+                                          checked=_NONE in ticked or (
+                                              step.previous is not None
+                                              and not step.previous and not ticked)))
         extras = self._extras(step)
         if step.skipped_before:
             extras[1] = questionary.Choice("Don't know", value=_SKIP, checked=True)
-        instruction = "(Space ticks, Enter ends; none ticked = none of these)"
+        instruction = "(Space ticks, Enter ends; d = don't know)"
         prompt = questionary.checkbox(
             self._wrap(question.ask, instruction), choices=choices + extras,
             instruction=instruction, **self.io)
-        result = self._enter_acts_on_extras(self._keys(prompt)).unsafe_ask()
-        if result == _HELP or (isinstance(result, list) and _HELP in result):
-            if isinstance(result, list):
-                self._draft[question.id] = [v for v in result if v not in (_SKIP, _BACK, _HELP)]
+        result = self._enter_acts_on_extras(self._keys(prompt, {"d": _SKIP})).unsafe_ask()
+        if not isinstance(result, list):  # a key that answers at once (?, <, d)
+            result = [result]
+        if _INVALID in result:
+            ticks = [v for v in result if v != _INVALID]
+            self._say(f"  {_checklist_verdict(ticks)}", "yellow")
+            self._draft[question.id] = ticks
+            return self._multi(step)
+        if _HELP in result:
+            self._draft[question.id] = [v for v in result if v not in (_SKIP, _BACK, _HELP)]
             return HELP
         if result == _BACK or _BACK in result:
             return BACK
@@ -723,7 +750,7 @@ class QuestionaryAsker:
                 f"; also ticked, not kept: {', '.join(dropped)} (untick Don't know to answer "
                 "them; < goes back)" if dropped else ""), "dim")
             return SKIP
-        chosen = coerce(question, list(result))
+        chosen = coerce(question, [v for v in result if v != _NONE])
         if len(chosen) != 1:  # questionary shows "done" or "done (3 selections)": say which
             labels = [question.choices[value] for value in chosen]
             self._say(f"  → {', '.join(labels) if labels else 'none of these'}", "green")
@@ -822,6 +849,18 @@ class QuestionaryAsker:
         app.key_bindings = merge_key_bindings([app.key_bindings, bindings]) \
             if app.key_bindings is not None else bindings
         return prompt
+
+
+def _checklist_verdict(values: list[Any]) -> bool | str:
+    """A checklist ends on a tick, on None of these, or on Don't know / Back / Why; never on
+    nothing at all (a stray Enter must not record "no warning signs")."""
+    if any(v in (_SKIP, _BACK, _HELP) for v in values):
+        return True
+    if not values:
+        return NOTHING_TICKED
+    if _NONE in values and len(values) > 1:
+        return NONE_AND_TICKS
+    return True
 
 
 def _exit_with(value: Any) -> Callable[[Any], None]:
