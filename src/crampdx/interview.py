@@ -283,8 +283,25 @@ class Interview:
             self.asked.append(question_id)
         self.prefilled.discard(question_id)
         self._revisit = None
+        self._watch_distance_is_covered()
         self._prune()
         self._inference = self._infer()
+
+    def _watch_distance_is_covered(self) -> None:
+        """A watch records what was run: once the runner says they stopped early, the race
+        file's distance is the distance covered, and the race's own distance is asked."""
+        from crampdx.derived import COVERED, DISTANCE, did_not_finish
+
+        watch = self.derived.get(DISTANCE)
+        if watch is None or self.values.get(DISTANCE) != watch or COVERED in self.values \
+                or not did_not_finish({k: v for k, v in self.values.items() if k != DISTANCE}):
+            return
+        self.values[COVERED] = self.derived[COVERED] = watch
+        del self.values[DISTANCE], self.derived[DISTANCE]
+        if DISTANCE in self.asked:
+            self.asked.remove(DISTANCE)
+        if COVERED not in self.asked:
+            self.asked.append(COVERED)
 
     def _prune(self) -> None:
         """Drop answers to asked questions that a changed answer has made pointless to ask

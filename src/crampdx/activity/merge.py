@@ -12,9 +12,55 @@ if TYPE_CHECKING:  # pragma: no cover
     from crampdx.knowledge.model import KnowledgeBase
 
 
+COURSE_TOTALS = ("elevation_gain_m", "elevation_loss_m")  # the whole course's, not a part's
+
+
+def as_run(answers: Answers, derived: "Derived") -> "Derived":
+    """A watch records what was run. When the answers say the runner stopped early, the race
+    file's distance is the distance covered (never the race's), and its climb and descent,
+    the part run, are carried to the whole course when the race's distance is known (else
+    left for the runner to give). Returns `derived` itself when nothing changes."""
+    from dataclasses import replace
+
+    from crampdx.derived import COVERED, DISTANCE, did_not_finish
+
+    if DISTANCE not in derived.values or not did_not_finish(
+            {**derived.values, **answers.values, DISTANCE: answers.values.get(DISTANCE)}):
+        return derived
+    result = replace(derived, values=dict(derived.values), sources=dict(derived.sources),
+                     rules=dict(derived.rules), warnings=list(derived.warnings))
+    watch_km = result.values.pop(DISTANCE)
+    files = result.sources.pop(DISTANCE, [])
+    result.rules.pop(DISTANCE, None)
+    result.set(COVERED, watch_km, files, "the race file's distance: what you ran before you "
+                                         "stopped")
+    covered = answers.values.get(COVERED, watch_km)
+    course = answers.values.get(DISTANCE)
+    for qid in COURSE_TOTALS:
+        if qid not in result.values:
+            continue
+        if course and covered and covered < course:
+            part = result.values[qid]
+            result.values[qid] = round(part * course / covered)
+            result.rules[qid] = (f"{result.rules[qid]}; {part:g} m over the {covered:g} km "
+                                 f"you ran, carried to the {course:g} km course")
+        else:
+            result.values.pop(qid)
+            result.warnings.append(
+                f"{', '.join(result.sources.pop(qid, [])[:1]) or 'the race file'}: {qid} "
+                f"not used (it is for the part you ran; give {DISTANCE}, the race's full "
+                "distance, or the course's own value)")
+            result.rules.pop(qid, None)
+    return result
+
+
 def fill(answers: Answers, derived: "Derived", kb: "KnowledgeBase") -> list[str]:
     """Add the derived values the answers leave out; warnings for any that do not fit."""
     warnings: list[str] = []
+    run = as_run(answers, derived)
+    if run is not derived:
+        warnings += run.warnings[len(derived.warnings):]
+        derived = run
     for qid, value in derived.values.items():
         question = kb.questions.get(qid)
         if question is None or qid in answers.values or qid in answers.declined:
