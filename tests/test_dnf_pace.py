@@ -263,3 +263,13 @@ def test_picture_placeholders_are_checked_when_the_knowledge_loads(tmp_path: Pat
         with pytest.raises(CrampdxError) as caught:
             knowledge([kb])
         assert problem in str(caught.value) and "extra.yaml" in str(caught.value)
+
+
+def test_the_pace_reads_in_miles_an_hour_in_an_imperial_report(run_cli) -> None:  # type: ignore[no-untyped-def]
+    """--units imperial: the caution's pace is converted with its distances (mph, mi), never
+    left in km/h beside miles."""
+    status, out, _ = run_cli("debrief", str(SEED), "--units", "imperial")
+    assert status == 0
+    flat = " ".join(out.split())
+    assert "You stopped at 31.1 mi of the 93.2 mi race" in flat
+    assert f"(8 h, {50 / 8 / 1.609344:.1f} mph)" in flat and "km/h" not in flat

@@ -17,6 +17,7 @@ UNITS_CHOICES = ("metric", "imperial")
 # metric unit as printed -> (imperial label, convert, decimals)
 CONVERSIONS: dict[str, tuple[str, Callable[[float], float], int]] = {
     "km": ("mi", lambda v: v / 1.609344, 1),
+    "km/h": ("mph", lambda v: v / 1.609344, 1),  # a pace as speed (a race not finished)
     "m": ("ft", lambda v: v / 0.3048, 0),
     "°C": ("°F", lambda v: v * 9 / 5 + 32, 0),
     "ml/h": ("fl oz/h", lambda v: v / 29.5735, 1),
@@ -34,7 +35,7 @@ _NUM = r"\d+(?:\.\d+)?"
 # not inside a word or a longer number (an "m" may precede: the end of a terminal colour code)
 _QUANTITY = re.compile(
     rf"(?<![A-Za-ln-z0-9_.,])(?P<a>{_NUM})(?:(?P<dash>\s?[–-]\s?|\s(?:to)\s)(?P<b>{_NUM}))?"
-    rf" (?P<unit>ml/h|km|°C|ml|kg|m|litres|litre)(?![\w/])")
+    rf" (?P<unit>ml/h|km/h|km|°C|ml|kg|m|litres|litre)(?![\w/])")
 # dosing per kilogram of body weight stays per kg (that is how the guidance is written), with
 # the pound equivalent beside it
 _PER_KG = re.compile(r"\bper kg\b(?! \()")
