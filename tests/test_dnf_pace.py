@@ -151,6 +151,12 @@ def test_the_covered_distance_is_checked_against_the_race_and_the_onset(run_cli,
                           "beyond.yaml")
     status, _, err = run_cli("debrief", str(beyond))
     assert status == 2 and "distance_covered_km: 50 km is more than event_distance_km" in err
+    both = answers_file(tmp_path, "event_distance_km: 100\nfinished: true\n"
+                                  "distance_covered_km: 40\n", "both.yaml")
+    status, _, err = run_cli("debrief", str(both))
+    assert status == 2 and "both.yaml:3:" in err
+    assert "distance_covered_km: 40 km is short of event_distance_km (100 km), but finished " \
+        "is true" in err
 
 
 def test_a_next_race_file_cannot_say_how_far_you_got(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -271,7 +271,23 @@ def _check_together(answers: Answers, kb: KnowledgeBase, data: Any, path: str
             problems.append(CrampdxError(
                 f"{question.id}: {values[question.id]:g}{unit} is more than {limit} "
                 f"({values[limit]:g}{unit}); {hint}", path=path, line=line, column=column))
+    problems += _finished_short(values, data, path)
     return problems
+
+
+def _finished_short(values: dict[str, Any], data: Any, path: str) -> list[CrampdxError]:
+    """'finished: true' beside a distance covered short of the race: one of them is a slip."""
+    from crampdx.derived import COVERED, DISTANCE, FINISHED
+
+    covered, distance = values.get(COVERED), values.get(DISTANCE)
+    if values.get(FINISHED) is not True or covered is None or distance is None \
+            or covered * NOT_ABOVE_SLACK >= distance:
+        return []
+    line, column = data.position_of(COVERED) if isinstance(data, LocatedDict) else (None, None)
+    return [CrampdxError(
+        f"{COVERED}: {covered:g} km is short of {DISTANCE} ({distance:g} km), but {FINISHED} "
+        f"is true; if you stopped early write '{FINISHED}: false', else leave {COVERED} out",
+        path=path, line=line, column=column)]
 
 
 def _near_typo(key: str, names: Any) -> bool:
