@@ -279,3 +279,19 @@ def test_the_pace_reads_in_miles_an_hour_in_an_imperial_report(run_cli) -> None:
     flat = " ".join(out.split())
     assert "You stopped at 31.1 mi of the 93.2 mi race" in flat
     assert f"(8 h, {50 / 8 / 1.609344:.1f} mph)" in flat and "km/h" not in flat
+
+
+def test_a_resumed_interview_keeps_the_watch_distance_as_covered(tmp_path: Path) -> None:
+    """Resuming with --activity after answering 'not finished' and the race's 90 km: the watch's
+    30 km still fill the distance covered, never the race's distance."""
+    from crampdx.answers import Answers
+    from crampdx.api import activity_facts
+    from crampdx.cli_activity import gaps
+
+    race = write(tmp_path / "race.fit", samples(at(dt.date(2024, 6, 1)), 30, 5.0,
+                                                 elevation=mountain(1500, 30)))
+    resumed = Answers(values={"finished": False, "event_distance_km": 90.0})
+    watch = gaps(activity_facts(race), knowledge(), None, resumed)
+    assert watch.values["distance_covered_km"] == pytest.approx(30, abs=0.3)
+    assert "event_distance_km" not in watch.values
+    assert watch.values["elevation_gain_m"] == pytest.approx(4500, rel=0.05)

@@ -194,7 +194,17 @@ def cmd_import(args: argparse.Namespace) -> int:
 def gaps(derived: "Derived", kb: "KnowledgeBase", *given: "Answers | None") -> "Answers":
     """The derived answers that none of the `given` answers (a coach's file, a resumed
     interview) already holds: the runner's answers always win."""
-    answers = answers_from(derived, kb)
+    from crampdx.activity.merge import as_run
+    from crampdx.answers import Answers
+
+    known = Answers()  # what the runner said: a race not finished makes the watch's distance
+    for other in given:  # the distance covered (merge.as_run)
+        for qid, value in (other.values.items() if other is not None else ()):
+            known.values.setdefault(qid, value)
+    run = as_run(known, derived)
+    answers = answers_from(run, kb)
+    if run is not derived:  # its warnings (a climb for the part run) are the caller's to show
+        derived.warnings[:] = run.warnings
     for other in given:
         if other is None:
             continue
