@@ -162,6 +162,30 @@ def test_version_does_not_import_the_heavy_libraries() -> None:
     assert out.strip().endswith("[]")
 
 
+@pytest.mark.parametrize("fmt, absent", [
+    ("json", ("tempfile", "html", "crampdx.units_display", "rich")),
+    ("terminal", ("tempfile", "html", "crampdx.units_display", "rich.table", "fractions")),
+])
+def test_a_report_to_the_screen_loads_only_what_it_uses(tmp_path: Path, fmt: str,
+                                                       absent: tuple[str, ...]) -> None:
+    """With the knowledge cache warm, a metric report on standard output writes no file (tempfile, and the shutil, bz2 and
+    lzma it pulls in), escapes no HTML, converts no units, and the terminal report draws no
+    rich Table: each of these costs start-up time a runner waits for (docs/benchmarks.md)."""
+    example = Path(__file__).resolve().parent.parent / "examples" / "seed-150k-mountain.yaml"
+    code = ("import sys, io, contextlib\n"
+            "from crampdx.cli import main\n"
+            "out = io.StringIO()\n"
+            "with contextlib.redirect_stdout(out):\n"
+            f"    status = main(['debrief', {str(example)!r}, '-f', {fmt!r}])\n"
+            f"print(status, len(out.getvalue()) > 1000, sorted(m for m in {absent!r} "
+            "if m in sys.modules))\n")
+    env = dict(__import__("os").environ, CRAMPDX_CACHE_DIR=str(tmp_path / "cache"))
+    cold = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert cold.stdout.startswith("0 True"), cold.stderr  # writing the knowledge cache
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.stdout.strip() == "0 True []", done.stderr
+
+
 def test_questions_yaml_template_reads_back(run_cli, tmp_path: Path, mini_kb) -> None:  # type: ignore[no-untyped-def]
     """`crampdx questions --format yaml` is a blank answers file that debrief accepts."""
     status, out, _ = run_cli("questions", "--format", "yaml")

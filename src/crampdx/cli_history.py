@@ -153,7 +153,7 @@ def debrief_extras(args: argparse.Namespace, kb: "KnowledgeBase", paths: list[st
     """For `crampdx debrief`: record the debriefs when --record is given (their history
     sections come back), and choose the units (--units, else what every answers file used)."""
     from crampdx.errors import CrampdxError
-    from crampdx.units_display import units_of_file
+    from crampdx.units import units_of_file
 
     if getattr(args, "format", None) == "csv" and not getattr(args, "summary", False):
         raise CrampdxError("csv is the squad table's format: add --summary, or choose "

@@ -16,18 +16,14 @@ and SIGHUP wait until the write is done.
 from __future__ import annotations
 
 import os
-import signal
 import stat
-import tempfile
-import threading
 from pathlib import Path
 from typing import Callable
 
 from crampdx.errors import CrampdxError
 from crampdx.textsafe import excerpt
 
-_DEFERRED_SIGNALS = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
-                     if hasattr(signal, name)}
+DEFERRED_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
 
 
 def _article(noun: str) -> str:
@@ -106,6 +102,12 @@ def _umask() -> int:
 def write_atomic(path: Path | str, text: str, *, doing: str = "write the file",
                  _while_writing: Callable[[], None] | None = None) -> None:
     """Replace `path` with `text` (UTF-8) in one step; see the module docstring."""
+    # Imported here: every run reads files, few write one, and tempfile pulls in shutil,
+    # bz2 and lzma (some 3 ms of a debrief's start-up).
+    import signal
+    import tempfile
+    import threading
+
     target = Path(path)
     try:
         data = text.encode("utf-8")
@@ -114,8 +116,8 @@ def write_atomic(path: Path | str, text: str, *, doing: str = "write the file",
                            "which is not valid Unicode", path=target) from None
     in_main = threading.current_thread() is threading.main_thread()
     blocked = in_main and hasattr(signal, "pthread_sigmask")
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED_SIGNALS) if blocked \
-        else None
+    deferred = {getattr(signal, name) for name in DEFERRED_SIGNALS if hasattr(signal, name)}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, deferred) if blocked else None
     temporary: str | None = None
     try:
         try:

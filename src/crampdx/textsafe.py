@@ -23,7 +23,6 @@ Standard library only: errors.py uses it, and `crampdx --version` stays fast.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from typing import Any
@@ -120,6 +119,8 @@ def cell(text: Any) -> str:
 
 def html_text(text: Any) -> str:
     """A one-line cell or paragraph for HTML: `cell`, then every markup character escaped."""
+    import html  # only HTML output needs it (and its entity table)
+
     return html.escape(cell(text), quote=True)
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from crampdx.textsafe import excerpt
 
@@ -149,3 +151,35 @@ def quantity_readings(text: str, unit: str | None) -> list[float]:
         raise UnitError(f"unknown unit '{excerpt(match['unit'])}' for {canonical.label}; "
                         f"use one of: {accepted_units(unit)}")
     return [canonical.convert(number, spelled) for number in numbers]
+
+
+# Units that make a report imperial when an answer is typed in one (crampdx.units_display).
+IMPERIAL_SPELLINGS = {"mi", "mile", "miles", "ft", "feet", "f", "°f", "fahrenheit", "oz",
+                      "oz/h", "fl oz/h", "fl oz", "lb", "lbs", "pounds"}
+
+
+def units_in(data: Any) -> str:
+    """'imperial' when any answer is written in an imperial unit, else 'metric'."""
+    values = data.values() if isinstance(data, dict) else []
+    for value in values:
+        for item in (value if isinstance(value, list) else [value]):
+            if not isinstance(item, str):
+                continue
+            match = _QUANTITY.match(item.replace("E", "e"))
+            spelled = (match["unit"] or "").strip().lower().replace(" per ", "/").rstrip(".") \
+                if match else ""
+            if spelled in IMPERIAL_SPELLINGS:
+                return "imperial"
+    return "metric"
+
+
+def units_of_file(path: str | Path) -> str:
+    """What an answers file used; metric when it cannot be read (its errors come elsewhere)."""
+    from crampdx.errors import CrampdxError
+    from crampdx.yamlio import MAX_FILE_BYTES, load_yaml_file
+
+    try:
+        data = load_yaml_file(Path(path), what="answers file", max_bytes=MAX_FILE_BYTES)
+    except CrampdxError:
+        return "metric"
+    return units_in(data)

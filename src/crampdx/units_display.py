@@ -9,8 +9,11 @@ used: any answer written in miles, feet, °F, ounces or pounds makes the report 
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
+
+# Which system a file was written in is read with the answers (crampdx.units): a debrief asks
+# it of every file, and this module's patterns need compiling only when a report is converted.
+from crampdx.units import IMPERIAL_SPELLINGS, units_in, units_of_file  # noqa: F401
 
 UNITS_CHOICES = ("metric", "imperial")
 
@@ -27,8 +30,6 @@ CONVERSIONS: dict[str, tuple[str, Callable[[float], float], int]] = {
     "litre": ("fl oz", lambda v: v * 1000 / 29.5735, 1),
 }
 LB_PER_KG = 1 / 0.45359237
-IMPERIAL_SPELLINGS = {"mi", "mile", "miles", "ft", "feet", "f", "°f", "fahrenheit", "oz",
-                      "oz/h", "fl oz/h", "fl oz", "lb", "lbs", "pounds"}
 
 _NUM = r"\d+(?:\.\d+)?"
 # a number or a range ("30–35 km"), a space, a unit not followed by more of a word or "/";
@@ -134,35 +135,6 @@ def imperial_html(page: str) -> str:
         else:
             out.append(part if skip else imperial_text(part))
     return "".join(out)
-
-
-def units_in(data: Any) -> str:
-    """'imperial' when any answer is written in an imperial unit, else 'metric'."""
-    from crampdx.units import _QUANTITY as QUANTITY
-
-    values = data.values() if isinstance(data, dict) else []
-    for value in values:
-        for item in (value if isinstance(value, list) else [value]):
-            if not isinstance(item, str):
-                continue
-            match = QUANTITY.match(item.replace("E", "e"))
-            spelled = (match["unit"] or "").strip().lower().replace(" per ", "/").rstrip(".") \
-                if match else ""
-            if spelled in IMPERIAL_SPELLINGS:
-                return "imperial"
-    return "metric"
-
-
-def units_of_file(path: str | Path) -> str:
-    """What an answers file used; metric when it cannot be read (its errors come elsewhere)."""
-    from crampdx.errors import CrampdxError
-    from crampdx.yamlio import MAX_FILE_BYTES, load_yaml_file
-
-    try:
-        data = load_yaml_file(Path(path), what="answers file", max_bytes=MAX_FILE_BYTES)
-    except CrampdxError:
-        return "metric"
-    return units_in(data)
 
 
 def apply(text: str, fmt: str, units: str) -> str:
