@@ -108,19 +108,27 @@ def unscreened_questions(kb: KnowledgeBase, answers: dict[str, Any]) -> list[str
                  is not False)]
 
 
-def _readers(kb: KnowledgeBase, question: str) -> list[Any]:
-    """The triage rules that read `question`, directly or through findings derived from it."""
-    reached, findings = {question}, set()
-    changed = True
-    while changed:  # findings read the question, or read findings that do, ...
-        changed = False
-        for rule in kb.rules.values():
-            if rule.then_kind == "finding" and rule.then not in findings and (
-                    cond.facts_of(rule.when) & reached or cond.findings_of(rule.when) & findings):
-                findings.add(rule.then)
-                changed = True
-    return [rule for rule in kb.rules.values() if rule.then_kind == "triage"
-            and (cond.facts_of(rule.when) & reached or cond.findings_of(rule.when) & findings)]
+def _readers(kb: KnowledgeBase, questions: list[str]) -> dict[str, list[Any]]:
+    """For each question, the triage rules that read it, directly or through findings derived
+    from it. Each rule's condition is walked once for all the questions (walking every rule
+    again per question and per pass made this grow with questions x rules)."""
+    reads = [(rule, cond.facts_of(rule.when), cond.findings_of(rule.when))
+             for rule in kb.rules.values() if rule.then_kind in ("finding", "triage")]
+    derivations = [item for item in reads if item[0].then_kind == "finding"]
+    triage = [item for item in reads if item[0].then_kind == "triage"]
+    readers: dict[str, list[Any]] = {}
+    for question in questions:
+        findings: set[str] = set()
+        changed = True
+        while changed:  # findings read the question, or read findings that do, ...
+            changed = False
+            for rule, facts, used in derivations:
+                if rule.then not in findings and (question in facts or used & findings):
+                    findings.add(rule.then)
+                    changed = True
+        readers[question] = [rule for rule, facts, used in triage
+                             if question in facts or used & findings]
+    return readers
 
 
 def _related(kb: KnowledgeBase, condition_id: str) -> set[str]:
@@ -142,12 +150,9 @@ def moot_questions(kb: KnowledgeBase, unanswered: list[str], fired: list[Evidenc
         return any(flag.rule.condition in _related(kb, rule.condition)
                    and TRIAGE_LEVELS.index(flag.rule.then) >= level for flag in fired)
 
-    moot = []
-    for question in unanswered:
-        readers = _readers(kb, question)
-        if readers and all(covered(rule) for rule in readers):
-            moot.append(question)
-    return moot
+    readers = _readers(kb, unanswered) if unanswered else {}
+    return [question for question in unanswered
+            if readers[question] and all(covered(rule) for rule in readers[question])]
 
 
 def _triage(kb: KnowledgeBase, inference: Inference, answers: dict[str, Any]) -> Triage:
