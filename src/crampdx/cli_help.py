@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 # An example line: an indented command, two or more spaces, then what it does
-_EXAMPLE = re.compile(r"^(\s+\S.*?\s{2,})(\S.*)$")
+_EXAMPLE = r"^(\s+\S.*?\s{2,})(\S.*)$"  # compiled (and cached by re) when help is shown
 
 
 class WrappedHelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -31,7 +31,7 @@ class WrappedHelpFormatter(argparse.RawDescriptionHelpFormatter):
             if len(indent + line) <= width:
                 lines.append(indent + line)
                 continue
-            example = _EXAMPLE.match(line)
+            example = re.match(_EXAMPLE, line)
             if example and width - len(indent) - len(example[1]) >= 24:
                 # "  crampdx ...      what it does": the words wrap under their own column
                 hang = indent + " " * len(example[1])

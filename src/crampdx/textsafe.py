@@ -33,11 +33,11 @@ _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029
                      "\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _NEWLINES = re.compile(r"[\t\n]+")
 # `_` inside a word (snake_case) never starts emphasis, so it stays readable there.
-_MARKDOWN_SYNTAX = re.compile(r"([\\`*{}\[\]<>#|~&]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+_MARKDOWN_SYNTAX = r"([\\`*{}\[\]<>#|~&]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))"
 # Only what really starts a block where the text begins a line: a list marker followed by a
 # space or the end ("- x", "+", "3. x", "3) x"), or a line of = or - alone (a setext
 # underline). "42.2 km" or "-5 °C" is no syntax, so it is left alone.
-_MARKDOWN_BLOCK_START = re.compile(r"^(\s*)([-+]|\d{1,9}[.)])(?=\s|$)|^(\s*)([=-])(?=[=-]*\s*$)")
+_MARKDOWN_BLOCK_START = r"^(\s*)([-+]|\d{1,9}[.)])(?=\s|$)|^(\s*)([=-])(?=[=-]*\s*$)"
 MAX_EXCERPT = 60
 MAX_MESSAGE = 1_000
 
@@ -87,8 +87,9 @@ def markdown(text: Any, *, line_start: bool = True) -> str:
     code, table cell break or raw HTML can come from it. `line_start=False` for text placed
     after other text on its line, where list or underline syntax cannot start a block."""
     line = " ".join(one_line(text).split())
-    line = _MARKDOWN_SYNTAX.sub(r"\\\1", line)
-    return _MARKDOWN_BLOCK_START.sub(_escape_block_start, line) if line_start else line
+    # patterns as text: re compiles (and caches) them on the first Markdown report only
+    line = re.sub(_MARKDOWN_SYNTAX, r"\\\1", line)
+    return re.sub(_MARKDOWN_BLOCK_START, _escape_block_start, line) if line_start else line
 
 
 def json_text(payload: Any, *, indent: int | None = 2) -> str:

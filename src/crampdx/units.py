@@ -66,11 +66,12 @@ UNITS: dict[str, Unit] = {
 
 _NUMBER = r"[-+]?(?:\d+(?:[.,]\d+)*[.,]?|[.,]\d+)(?:e[-+]?\d+)?"
 _QUANTITY = re.compile(rf"^\s*(?P<number>{_NUMBER})\s*(?P<unit>[^\d\s].*?)?\s*$")
-_CLOCK = re.compile(r"^\s*(?P<h>\d+)\s*(?::|h\s*)(?P<m>[0-5]?\d)(?::(?P<s>[0-5]\d))?\s*"
-                    r"(?:m|min)?\s*$", re.I)
+# The rarer forms are kept as text: re compiles (and caches) each the first time one is read.
+_CLOCK = (r"(?i)^\s*(?P<h>\d+)\s*(?::|h\s*)(?P<m>[0-5]?\d)(?::(?P<s>[0-5]\d))?\s*"
+          r"(?:m|min)?\s*$")
 # "1,000" or "12,500.5": commas grouping thousands (never after a leading zero: "0,500" is 0.5)
-_THOUSANDS = re.compile(r"^[-+]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?(?:e[-+]?\d+)?$")
-_DECIMAL_COMMA = re.compile(r"^[-+]?\d*,\d+(?:e[-+]?\d+)?$")
+_THOUSANDS = r"^[-+]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?(?:e[-+]?\d+)?$"
+_DECIMAL_COMMA = r"^[-+]?\d*,\d+(?:e[-+]?\d+)?$"
 
 
 # The unit a bare number was most likely written in when it does not fit its question's
@@ -114,7 +115,7 @@ def quantity_readings(text: str, unit: str | None) -> list[float]:
     reading its range allows. Any other comma is a decimal comma ("1,5" is 1.5); a number
     mixing both ways ("1.000,5") is refused rather than guessed."""
     if unit == "h":
-        clock = _CLOCK.match(text)
+        clock = re.match(_CLOCK, text)
         if clock:
             seconds = int(clock["s"] or 0)
             return [round(int(clock["h"]) + int(clock["m"]) / 60 + seconds / 3600,
@@ -124,13 +125,13 @@ def quantity_readings(text: str, unit: str | None) -> list[float]:
         raise UnitError(f"'{excerpt(text)}' is not a number"
                         + (f" (e.g. '12 {unit}')" if unit else ""))
     written = match["number"]
-    if _THOUSANDS.match(written):
+    if re.match(_THOUSANDS, written):
         numbers = [float(written.replace(",", ""))]
         if written.count(",") == 1 and "." not in written:
             numbers.append(float(written.replace(",", ".")))
     elif "," not in written and written.count(".") <= 1:
         numbers = [float(written)]
-    elif _DECIMAL_COMMA.match(written):
+    elif re.match(_DECIMAL_COMMA, written):
         numbers = [float(written.replace(",", "."))]
     else:
         raise UnitError(f"'{excerpt(text)}' is not a number crampdx can read for sure: write "
