@@ -355,6 +355,29 @@ def _fresh_cache_env(root: Path) -> EnvMaker:
     return lambda: {"CRAMPDX_CACHE_DIR": str(root / f"cold-{next(counter)}")}
 
 
+def import_profile(argv: list[str], env: dict[str, str], top: int = 8) -> str:
+    """Where a warm debrief's start-up goes, from PYTHONPROFILEIMPORTTIME: the slowest
+    top-level imports (cumulative; the profiler itself adds some overhead) and which of the
+    libraries that cost most at import are loaded at all."""
+    done = subprocess.run(argv, env=dict(startup_env(env), PYTHONPROFILEIMPORTTIME="1"),
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    rows, names = [], set()
+    for line in done.stderr.splitlines():
+        if not line.startswith("import time:") or "imported package" in line:
+            continue
+        _self_us, cumulative_us, name = line[len("import time:"):].split("|", 2)
+        names.add(name.strip())
+        if len(name) - len(name.lstrip()) == 1:
+            rows.append((int(cumulative_us.strip()), name.strip()))
+    watched = ("yaml", "rich", "rich.table", "tempfile", "dataclasses", "msgspec", "experta",
+               "sqlite3", "questionary", "html")
+    loaded = [name for name in watched if name in names]
+    return (f"{sum(c for c, _ in rows) / 1000:.1f} ms of imports; slowest: "
+            + ", ".join(f"{name} {c / 1000:.1f} ms" for c, name in sorted(rows, reverse=True)[:top])
+            + f"\n    loaded: {', '.join(loaded) or 'none'}; not loaded: "
+            + ", ".join(name for name in watched if name not in names))
+
+
 def _verdict(value: float, target: float) -> str:
     verdict = "met" if value <= target else f"MISSED by {value / target:.2f}x"
     return f"target <= {target:g}: {verdict}"
@@ -470,6 +493,10 @@ def e2e_section(runs: int, overlay_size: int, doubling: list[int], interview_rul
             [label, seconds(r["median"]), f"{r['ratio']:.1f}x",
              _verdict(r["ratio"], targets[label]) if label in targets else ""]
             for label, r in results.items()]))
+
+        for label, fmt in (("debrief -f json", ["-f", "json"]), ("debrief, terminal", [])):
+            print(f"  {label} (warm cache), imports: "
+                  + import_profile(cmd + ["debrief", str(EXAMPLE), *fmt], warm_env()))
 
         # 2. shipped knowledge + an overlay, against CLIPS as a whole process
         case = write_overlay_case(work, overlay_size)
