@@ -368,3 +368,34 @@ def test_recurring_never_mixes_athletes(run_cli, write, db) -> None:  # type: ig
     text = " ".join(out.split())
     assert "Lena, 34: Not enough long-run training for the distance led in 2 of their last 2 " \
         "races listed." in text
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_history_list_keeps_each_debriefs_causes_readable_at_any_width(
+        run_cli, db, monkeypatch, columns: int) -> None:  # type: ignore[no-untyped-def]
+    """The terminal list fits the width, and each debrief's leading causes are on their own
+    'leading:' lines under it, whole (as a sixth column they were squeezed to a word a line)."""
+    for example in ("seed-150k-mountain.yaml", "heat-stroke-half.yaml",
+                    "marathon-longest-run-24k.yaml"):
+        record(run_cli, db, EXAMPLES / example)
+    monkeypatch.setenv("COLUMNS", str(columns))
+    status, out, err = run_cli("history", "--db", str(db))
+    assert status == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["id", "date", "athlete", "event", "triage"]
+    assert max(len(line) for line in lines) <= columns
+    _, listed, _ = run_cli("history", "--db", str(db), "-f", "json")
+    blocks = out.split("leading: ")[1:]
+    assert len(blocks) == 3
+    from crampdx import api
+
+    kb = api.knowledge()
+    for block, debrief in zip(blocks, json.loads(listed)["debriefs"]):
+        cause_lines = []
+        for line in block.splitlines():  # the wrapped causes, up to the next debrief's line
+            if cause_lines and not line.startswith("    "):
+                break
+            cause_lines.append(line.strip())
+        shown = " ".join(cause_lines)
+        first = kb.causes[debrief["causes"][0]].name
+        assert shown.startswith(first), (shown, first)

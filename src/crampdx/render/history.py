@@ -229,6 +229,7 @@ def list_csv(items: list[Stored]) -> str:
 def list_terminal(kb: KnowledgeBase, items: list[Stored], recurring: list[Recurring], *,
                   one_athlete: bool, changes: Changes | None, width: int = 100) -> str:
     from rich.console import Console
+    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
@@ -237,15 +238,33 @@ def list_terminal(kb: KnowledgeBase, items: list[Stored], recurring: list[Recurr
     if not items:
         console.print("No recorded debriefs. Record one with: crampdx debrief FILE --record")
     else:
-        table = Table("id", "date", "athlete", "event", "triage", "leading causes", box=None)
+        # One line per debrief and its leading causes on the next, indented: a coach reads
+        # the causes, and as a sixth column they were squeezed to a word or two per line.
+        # Each debrief is a one-row table with the same column widths, so the lines align.
+        rows = []
         for s in items:
-            leading = ", ".join(cause_name(kb, c) for c in s.leading) or "none stands out"
             triage = TRIAGE_WORDS.get(s.triage, s.triage) + (
                 " (not screened)" if s.triage == "self_care" and s.screened is False else "")
-            table.add_row(str(s.id), Text(cell(s.date)), Text(cell(s.athlete)),
-                          Text(cell(s.event)), triage,
-                          Text(leading))
-        console.print(table)
+            leading = ", ".join(cause_name(kb, c) for c in s.leading) or "none stands out"
+            rows.append(([str(s.id), cell(s.date), cell(s.athlete), cell(s.event), triage],
+                         leading))
+        headers = ["id", "date", "athlete", "event", "triage"]
+        caps = [8, 10, 20, 24, 24]
+        widths = [min(cap, max(len(h), *(Text(r[0][i]).cell_len for r in rows)))
+                  for i, (h, cap) in enumerate(zip(headers, caps))]
+        budget = width - widths[0] - widths[1] - 2 * len(headers)  # what the text columns get
+        while sum(widths[2:]) > budget and max(widths[2:]) > 8:  # narrow the widest first
+            widest = max(range(2, len(widths)), key=lambda i: widths[i])
+            widths[widest] -= 1
+        for index, (cells, leading) in enumerate(rows):
+            table = Table(box=None, show_header=index == 0, pad_edge=False, padding=(0, 2, 0, 0))
+            for i, header in enumerate(headers):
+                table.add_column(header, width=widths[i], no_wrap=i < 2,
+                                 justify="right" if i == 0 else "left")
+            table.add_row(*(Text(value) for value in cells))
+            console.print(table)
+            console.print(Padding(Text.assemble(("leading: ", "dim"), leading),
+                                  (0, 0, 0, widths[0] + 2)))
     if recurring:
         console.print(Text("\nRecurring"))
         for item in recurring:
