@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from crampdx.errors import CrampdxError
-from crampdx import yamlio
-from crampdx.yamlio import load_yaml_file, parse_yaml
+from crampdx import yamlfull, yamlio
+from crampdx.yamlio import load_yaml_file
 
 GOOD = [
     "event_duration_h: 3:54\ndrink_type: water\nsymptoms: [calf, hamstring]\n",
@@ -37,7 +37,8 @@ BAD = [
 
 
 def pure(text: str, path: Path) -> object:
-    return parse_yaml(text, path)
+    """PyYAML's pure-Python parser alone (yamlio.parse_yaml would read plain text itself)."""
+    return yamlfull.parse_yaml(text, path)
 
 
 @pytest.mark.parametrize("text", GOOD)

@@ -1,6 +1,7 @@
-"""The quick construction in yamlio builds exactly what PyYAML's constructor builds: the same
-values and types, the same line and column for every mapping, sequence, key and item, and the
-same error (message and position) where PyYAML finds one."""
+"""The quick construction in yamlfull builds exactly what PyYAML's constructor builds: the
+same values and types, the same line and column for every mapping, sequence, key and item, and
+the same error (message and position) where PyYAML finds one. (yamlfull.parse_yaml directly:
+yamlio.parse_yaml would answer the plain documents without PyYAML, tests/test_yaml_plain.py.)"""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from crampdx import yamlio
+from crampdx import yamlfull
 from crampdx.errors import CrampdxError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +33,7 @@ def _shape(value: Any) -> Any:
 
 def _outcome(text: str, fast: bool, duplicates: list[CrampdxError] | None = None) -> Any:
     try:
-        return _shape(yamlio.parse_yaml(text, "f.yaml", duplicates, fast=fast))
+        return _shape(yamlfull.parse_yaml(text, "f.yaml", duplicates, fast=fast))
     except CrampdxError as exc:
         return ("error", str(exc))
 
@@ -44,8 +45,8 @@ def _both(text: str, monkeypatch: pytest.MonkeyPatch, collect: bool = False) -> 
         with monkeypatch.context() as patch:
             if not quick:
                 def usual(loader: Any, root: Any) -> Any:
-                    raise yamlio._Unusual
-                patch.setattr(yamlio, "_construct_quick", usual)
+                    raise yamlfull._Unusual
+                patch.setattr(yamlfull, "_construct_quick", usual)
             for fast in (True, False):
                 duplicates: list[CrampdxError] | None = [] if collect else None
                 outcome = _outcome(text, fast, duplicates)
@@ -98,7 +99,7 @@ def test_tricky_documents_give_the_same_value_or_error(
 
 def test_the_comparison_sees_a_wrong_position(monkeypatch: pytest.MonkeyPatch) -> None:
     """The check above can fail: a quick construction that is off by one column is caught."""
-    real = yamlio._construct_quick
+    real = yamlfull._construct_quick
 
     def shifted(loader: Any, root: Any) -> Any:
         data = real(loader, root)
@@ -107,7 +108,7 @@ def test_the_comparison_sees_a_wrong_position(monkeypatch: pytest.MonkeyPatch) -
 
     text = "a: [1, 2]\n"
     usual = _outcome(text, fast=True)
-    monkeypatch.setattr(yamlio, "_construct_quick", shifted)
+    monkeypatch.setattr(yamlfull, "_construct_quick", shifted)
     assert _outcome(text, fast=True) != usual
 
 
@@ -116,8 +117,8 @@ def test_plain_files_need_no_second_construction(monkeypatch: pytest.MonkeyPatch
     def second(self: Any, node: Any) -> Any:
         raise AssertionError("built by PyYAML's constructor")
 
-    monkeypatch.setattr(yamlio._LocatingConstructor, "construct_document", second)
+    monkeypatch.setattr(yamlfull._LocatingConstructor, "construct_document", second)
     plain = [p for p in FILES if "knowledge" in p.parts and "&" not in p.read_text("utf-8")]
     assert plain
     for path in plain:
-        yamlio.parse_yaml(path.read_text(encoding="utf-8"), path, fast=True)
+        yamlfull.parse_yaml(path.read_text(encoding="utf-8"), path, fast=True)
