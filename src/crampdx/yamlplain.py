@@ -85,7 +85,11 @@ def read(text: str) -> Any:
     items: Any = None  # the block sequence being read (`- item` lines)
     items_indent = -1
     count = 1  # values, as yamlfull counts them against MAX_EXPANDED_VALUES
-    for number, line in enumerate(text.split("\n"), 1):
+    lines = text.split("\n")
+    index = -1
+    while index + 1 < len(lines):
+        index += 1
+        line, number = lines[index], index + 1
         body = line.lstrip(" ")
         if not body or body[0] == "#":
             continue
@@ -129,7 +133,7 @@ def read(text: str) -> Any:
             mapping[key], pending = None, key
             continue
         if rest[0] == "[":
-            value = _flow_sequence(line, start, number)
+            value, index = _flow_sequence(lines, index, start)
             if value is not DECLINED:
                 count += len(value)
         else:
@@ -174,10 +178,13 @@ def _block_scalar(rest: str) -> Any:
     return _resolve(plain)
 
 
-def _flow_sequence(line: str, start: int, number: int) -> Any:
-    """The one-line `[a, b]` starting at line[start]: a list of scalars, or DECLINED."""
+def _flow_sequence(lines: list[str], index: int, start: int) -> tuple[Any, int]:
+    """The list of scalars `[a, b]` opening at lines[index][start] (or DECLINED), and the index
+    of the line it closes on. It may go on to the next line after a comma, as PyYAML's dumper
+    wraps a long list (answers.dump_answers); an item may not."""
+    line = lines[index]
     items = yamlio.LocatedList()
-    items.line, items.column = number, start + 1
+    items.line, items.column = index + 1, start + 1
     size = len(line)
     at = _skip_spaces(line, start + 1)
     if at < size and line[at] == "]":
@@ -185,44 +192,51 @@ def _flow_sequence(line: str, start: int, number: int) -> Any:
     else:
         while True:
             if at >= size:
-                return DECLINED
+                return DECLINED, index
             first = line[at]
             if first == "'" or first == '"':
                 end = _quoted_end(line, at)
                 if end < 0:
-                    return DECLINED
+                    return DECLINED, index
                 value = _quoted(line, at, end)
                 after = end + 1
             else:
                 if first in _INDICATORS and (first != "-" or line[at + 1:at + 2] in
                                              ("", " ", ",", "[", "]", "{", "}")):
-                    return DECLINED
+                    return DECLINED, index
                 after = at
                 while after < size and line[after] != "," and line[after] != "]":
                     after += 1
                 plain = line[at:after].rstrip(" ")
                 if not _FLOW_STOP.isdisjoint(plain):
-                    return DECLINED
+                    return DECLINED, index
                 value = _resolve(plain)
             if value is DECLINED:
-                return DECLINED
-            items._positions[len(items)] = (number, at + 1)
+                return DECLINED, index
+            items._positions[len(items)] = (index + 1, at + 1)
             items.append(value)
             at = _skip_spaces(line, after)
             if at < size and line[at] == ",":
                 at = _skip_spaces(line, at + 1)
+                if at == size and index + 1 < len(lines):  # the list goes on on the next line
+                    index += 1
+                    line = lines[index]
+                    size = len(line)
+                    at = _skip_spaces(line, 0)
+                    if at == 0 or at == size or line[at] == "#":
+                        return DECLINED, index  # not indented, blank, or a comment
                 if at < size and line[at] == "]":
-                    return DECLINED  # a trailing comma
+                    return DECLINED, index  # a trailing comma
                 continue
             if at < size and line[at] == "]":
                 at += 1
                 break
-            return DECLINED
+            return DECLINED, index
     tail = line[at:]
     after_tail = tail.lstrip(" ")
     if after_tail and (after_tail[0] != "#" or after_tail == tail):
-        return DECLINED
-    return items
+        return DECLINED, index
+    return items, index
 
 
 def _skip_spaces(line: str, at: int) -> int:

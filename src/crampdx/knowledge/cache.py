@@ -63,7 +63,8 @@ HASHED_FILE_BYTES = 1_000_000
 _PACKAGE = Path(__file__).resolve().parent.parent
 SHAPING_MODULES = ("knowledge/cache.py", "knowledge/conditions.py", "knowledge/loader.py",
                    "knowledge/model.py", "knowledge/plans.py", "knowledge/schema.py",
-                   "knowledge/locate.py", "units.py", "yamlio.py")
+                   "knowledge/locate.py", "units.py", "yamlio.py", "yamlplain.py",
+                   "yamlfull.py")
 
 
 class _Invalid(Exception):
