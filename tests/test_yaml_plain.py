@@ -135,7 +135,8 @@ def test_each_near_miss_alone_is_read_as_pyyaml_reads_it(scalar: str) -> None:
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.one_of(TEXT, SCALAR), st.sampled_from(["a: {}", "a: [{}, b]", "a:\n  - {}  # c"]))
+@given(st.one_of(TEXT, SCALAR), st.sampled_from([
+    "a: {}", "a: [{}, b]", "a:\n  - {}  # c", "a: [b,\n  {}]", "a: [{},\nb]", "{}: 1"]))
 def test_generated_scalars_are_read_as_pyyaml_reads_them(scalar: str, form: str) -> None:
     _agrees(form.format(scalar))
 
@@ -151,7 +152,8 @@ def _line_group(draw: Any) -> list[str]:
         return [f"{key}{colon}{draw(SCALAR)}{draw(COMMENT)}"]
     if kind == "flow":
         items = draw(st.lists(SCALAR, max_size=4))
-        gap = draw(st.sampled_from([", ", ",", " , ", ",  "]))
+        gap = draw(st.sampled_from([", ", ",", " , ", ",  ", ",\n  ", ",\n ", ",\n", ", \n   ",
+                                    ",\n\n  ", ",\n  # c\n  "]))  # as dump_answers wraps
         inner = draw(SPACES)
         return [f"{key}{colon}[{inner}{gap.join(items)}{inner}]{draw(COMMENT)}"]
     if kind == "block":
@@ -208,7 +210,8 @@ def _plain_document(draw: Any) -> str:
             lines.append(f"{key}: {draw(PLAIN_SCALAR)}{draw(st.sampled_from(['', '  # c']))}")
         elif kind == "flow":
             items = draw(st.lists(PLAIN_SCALAR.filter(lambda item: ":" not in item), max_size=4))
-            lines.append(f"{key}: [{', '.join(items)}]")  # 3:54 in a list is left to PyYAML
+            wrap = draw(st.sampled_from([", ", ", ", ",\n  "]))  # dump_answers wraps long lists
+            lines.append(f"{key}: [{wrap.join(items)}]")  # 3:54 in a list is left to PyYAML
         elif kind == "block":
             indent = draw(st.sampled_from(["", "  "]))
             lines.append(f"{key}:")

@@ -15,9 +15,10 @@ import yaml
 from crampdx import yamlio
 from crampdx.errors import CrampdxError
 from crampdx.yamlio import REFUSED_TAGS, LocatedDict, LocatedList, shorten
-from crampdx.yamlplain import SEXAGESIMAL as _SEXAGESIMAL
+from crampdx.yamlplain import SEXAGESIMAL_PATTERN
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SEXAGESIMAL = re.compile(SEXAGESIMAL_PATTERN)
 
 
 def _pos(node: yaml.Node) -> tuple[int, int]:

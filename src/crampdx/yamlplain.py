@@ -32,28 +32,19 @@ DECLINED: Any = _Declined()  # `read`'s answer for a text it leaves to PyYAML
 
 # YAML 1.1 reads `3:54` as the base-60 number 234; a runner writing a time means 3 h 54, so
 # crampdx keeps such scalars as text (yamlfull's resolver uses this same pattern).
-SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
-# The numbers read here: decimal integers without a leading zero (`010` is octal in YAML 1.1)
-# and decimal fractions (YAML 1.1's float needs its dot: `1e3` is text, `1.5e+3` a number).
-_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
-_FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?\Z")
+SEXAGESIMAL_PATTERN = r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$"
 # A key: a plain identifier at the start of its line, its colon, then spaces or the line's end.
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +|\Z)")
+_KEY_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_KEY_CHARS = _KEY_START | frozenset("0123456789-")
 _BOOLS = {word: value for words, value in (("yes true on", True), ("no false off", False))
           for base in words.split() for word in (base, base.title(), base.upper())}
 _NULLS = frozenset(("~", "null", "Null", "NULL"))
 # Every character YAML 1.1's int, float and timestamp patterns can match: a scalar starting
 # like a number with any other character is text without asking those patterns.
 _NUMBERISH = frozenset("0123456789+-_.: abcdefintxABCDEFINTZ")
-_YAML11_NUMBERS: re.Pattern[str] | None = None
-
-
-def _yaml11_number() -> re.Pattern[str]:
-    """PyYAML's own float, int and timestamp patterns (yaml/resolver.py, unchanged since PyYAML
-    3.x), compiled on first need: a scalar that matches none of them is text."""
-    global _YAML11_NUMBERS
-    if _YAML11_NUMBERS is None:
-        _YAML11_NUMBERS = re.compile(r'''^(?:
+# PyYAML's own float, int and timestamp patterns (yaml/resolver.py, unchanged since PyYAML
+# 3.x): a scalar that matches none of them is text.
+_YAML11_NUMBER_PATTERN = r'''^(?:
             [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
             |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
             |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
@@ -68,8 +59,16 @@ def _yaml11_number() -> re.Pattern[str]:
             |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
              (?:[Tt]|[ \t]+)[0-9][0-9]?
              :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
-             (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$''', re.X)
-    return _YAML11_NUMBERS
+             (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$'''
+_COMPILED: dict[str, re.Pattern[str]] = {}
+
+
+def _pattern(pattern: str) -> re.Pattern[str]:
+    """Compiled on first need: most answers files need neither (a compile is ~0.1 ms)."""
+    compiled = _COMPILED.get(pattern)
+    if compiled is None:
+        compiled = _COMPILED[pattern] = re.compile(pattern, re.X)
+    return compiled
 
 
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
@@ -113,11 +112,11 @@ def read(text: str) -> Any:
             items.append(value)
             count += 1
             continue
-        match = _KEY.match(line)
-        if indent or match is None:
-            return DECLINED
-        key = match.group(1)
-        if key in _BOOLS or key in _NULLS or len(key) > MAX_KEY_CHARS:
+        colon = line.find(":")
+        key = line[:colon]
+        if indent or colon <= 0 or line[colon + 1:colon + 2] not in ("", " ") \
+                or key[0] not in _KEY_START or not _KEY_CHARS.issuperset(key) \
+                or key in _BOOLS or key in _NULLS or len(key) > MAX_KEY_CHARS:
             return DECLINED
         if mapping is None:
             mapping = yamlio.LocatedDict()
@@ -127,7 +126,7 @@ def read(text: str) -> Any:
         pending = items = None
         mapping._positions[key] = (number, 1)
         count += 2
-        start = match.end()
+        start = _skip_spaces(line, colon + 1)
         rest = line[start:]
         if not rest or rest[0] == "#":
             mapping[key], pending = None, key
@@ -282,16 +281,22 @@ def _resolve(plain: str) -> Any:
     if plain == "~":
         return None
     if first in "0123456789+-.":
-        if len(plain) <= 100:
-            if SEXAGESIMAL.match(plain):
-                return plain
-            if _FLOAT.match(plain):
-                sign = -1 if first == "-" else 1  # as PyYAML builds it: sign * float(digits)
-                return sign * float(plain[1:] if first in "+-" else plain)
-            if _INT.match(plain):
-                return int(plain)
-        if _NUMBERISH.issuperset(plain) and _yaml11_number().match(plain):
-            return DECLINED  # octal, hex, 1_000, .5, a date, a timestamp...
+        digits = plain[1:] if first in "+-" else plain
+        if len(plain) <= 100 and digits.isascii():
+            # the numbers read here: decimal integers without a leading zero (`010` is octal
+            # in YAML 1.1) and decimal fractions without an exponent
+            if digits.isdigit():
+                if digits[0] != "0" or digits == "0":
+                    return int(plain)
+            else:
+                whole, dot, fraction = digits.partition(".")
+                if dot and whole.isdigit() and (not fraction or fraction.isdigit()):
+                    sign = -1 if first == "-" else 1  # as PyYAML builds it: -0.0 stays -0.0
+                    return sign * float(digits)
+        if ":" in plain and _pattern(SEXAGESIMAL_PATTERN).match(plain):
+            return plain  # first of crampdx's resolvers: 3:54 stays text
+        if _NUMBERISH.issuperset(plain) and _pattern(_YAML11_NUMBER_PATTERN).match(plain):
+            return DECLINED  # octal, hex, 1_000, .5, 1.5e+3, a date, a timestamp...
         return plain  # 5 km, 1e3 (YAML 1.1's float needs a dot)...
     if plain == "=" or plain == "<<":
         return DECLINED
