@@ -243,7 +243,8 @@ def test_the_comparison_sees_a_wrong_position(monkeypatch: pytest.MonkeyPatch) -
 
 # -- refusals fall back to PyYAML, with PyYAML's messages ---------------------------------------
 REFUSED = {
-    "duplicate key": ("a: 1\nb: 2\na: 3\n", "f.yaml:3:1: duplicate key 'a' (first given on line 1)"),
+    "duplicate key": ("a: 1\nb: 2\na: 3\n",
+                      "f.yaml:3:1: duplicate key 'a' (first given on line 1)"),
     "python tag": ("a: !!python/object:os.system ls\n",
                    "f.yaml:1:4: YAML tag !!python/object:os.system is not allowed"),
     "plain tag": ("a: !!binary aGVsbG8=\n", "YAML tag !!binary is not allowed"),

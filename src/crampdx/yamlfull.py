@@ -370,7 +370,8 @@ def parse_yaml(text: str, path: str | Path, duplicates: list[CrampdxError] | Non
     except yaml.YAMLError as exc:
         raise CrampdxError(f"invalid YAML: {shorten(str(exc), 200)}", path=path) from None
     except RecursionError:
-        raise CrampdxError(f"nested too deeply (more than {yamlio.MAX_DEPTH} levels)", path=path) from None
+        raise CrampdxError(f"nested too deeply (more than {yamlio.MAX_DEPTH} levels)",
+                           path=path) from None
 
 
 def _reader_error(exc: yaml.reader.ReaderError, text: str, path: str) -> CrampdxError:

@@ -83,7 +83,7 @@ def read(text: str) -> Any:
     pending: str | None = None  # a key with nothing after its colon: null, or a list to come
     items: Any = None  # the block sequence being read (`- item` lines)
     items_indent = -1
-    count = 1  # values, as yamlfull counts them against MAX_EXPANDED_VALUES
+    count, limit = 1, yamlio.MAX_EXPANDED_VALUES  # values, as yamlfull counts them
     lines = text.split("\n")
     index = -1
     while index + 1 < len(lines):
@@ -111,6 +111,8 @@ def read(text: str) -> Any:
             items._positions[len(items)] = (number, column)
             items.append(value)
             count += 1
+            if count > limit:
+                return DECLINED  # PyYAML says how many values it reads at most
             continue
         colon = line.find(":")
         key = line[:colon]
@@ -140,7 +142,7 @@ def read(text: str) -> Any:
         if value is DECLINED:
             return DECLINED
         mapping[key] = value
-    if count > yamlio.MAX_EXPANDED_VALUES or yamlio.MAX_DEPTH < 2 or not _printable(text):
+    if count > limit or yamlio.MAX_DEPTH < 2 or not _printable(text):
         return DECLINED
     return mapping
 
