@@ -112,7 +112,7 @@ def test_confused_in_a_cold_race_names_hypothermia_too(tmp_path: Path) -> None:
                             "symptoms: [confusion]\n")
     triage = json.loads(out["json"])["triage"]
     assert triage["level"] == "emergency"
-    assert {"eah", "other_medical"} <= set(triage["conditions"])
+    assert {"eah", "hypothermia"} <= set(triage["conditions"])
     for name in ("terminal", "markdown", "html"):
         text = flat(out[name])
         assert "hypothermia" in text and "out of the wind and wet" in text, name
