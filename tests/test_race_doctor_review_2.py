@@ -118,3 +118,16 @@ def test_dizzy_after_a_10_km_is_postural_self_care_with_limits(tmp_path: Path) -
     for name in READ:
         text = flat(out[name])
         assert "legs and hips raised" in text and "15 to 30 minutes" in text, name
+
+
+def test_collapse_at_a_hot_finish_reads_cooling_first(tmp_path: Path) -> None:
+    """Collapsed at the finish of a marathon at 28 °C: heat exhaustion (shade, cool) comes before
+    the postural collapse, and the drink it suggests waits for a sodium check after 4 hours."""
+    out = reports(tmp_path, "event_distance_km: 42.2\nevent_duration_h: 4.5\n"
+                            "temperature_c: 28\ncollapsed_after_finish: true\n")
+    assert triage(out)["level"] == "see_doctor"
+    assert triage(out)["conditions"] == ["heat_exhaustion", "exercise_collapse"]
+    for name in READ:
+        text = flat(out[name])
+        assert text.index("Get into the shade") < text.index("Most collapses after the finish"), name
+        assert "ruled out low blood sodium" in text, name
