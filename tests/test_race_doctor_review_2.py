@@ -131,3 +131,16 @@ def test_collapse_at_a_hot_finish_reads_cooling_first(tmp_path: Path) -> None:
         text = flat(out[name])
         assert text.index("Get into the shade") < text.index("Most collapses after the finish"), name
         assert "ruled out low blood sodium" in text, name
+
+
+def test_dizzy_self_care_says_dizziness_while_still_running_is_different(
+        tmp_path: Path) -> None:
+    """Asplund 2011: a collapse after stopping is postural; one while still running is the
+    heart or heat until shown otherwise, so the self-care flag says so."""
+    for answers in ("event_distance_km: 10\nevent_duration_h: 0.75\nsymptoms: [dizziness]\n",
+                    "event_distance_km: 21.1\nevent_duration_h: 2\nbody_mass_kg: 60\n"
+                    "weight_change_kg: -1.5\nsymptoms: [dizziness]\n"):
+        out = reports(tmp_path, answers)
+        assert triage(out)["level"] == "self_care"
+        for name in READ:
+            assert "while you were still running" in flat(out[name]), name
