@@ -3,7 +3,6 @@ never trusted when its file is damaged or was put there by someone else."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import subprocess
@@ -11,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from conftest import EXAMPLES, MINI_KB, ROOT
@@ -154,7 +154,7 @@ def planted_payload(kb_dirs: list[Path], text: str) -> bytes:
     """What an attacker would write: a well-formed payload whose rules say `text`."""
     kb = validated(kb_dirs)
     rule = next(iter(kb.rules.values()))
-    kb.rules[rule.id] = dataclasses.replace(rule, because=text)
+    kb.rules[rule.id] = msgspec.structs.replace(rule, because=text)
     return cache._fingerprint(kb_dirs) + cache.dumps(kb)
 
 
@@ -252,9 +252,9 @@ def test_kb_check_reads_the_yaml_not_the_cache(cache_dir: Path, kb_copy: Path, r
 def deep_equal(a: Any, b: Any, where: str = "kb") -> None:
     """Equal values of the very same types, field by field (a tuple is no list)."""
     assert type(a) is type(b), f"{where}: {type(a).__name__} != {type(b).__name__}"
-    if dataclasses.is_dataclass(a):
-        for field in dataclasses.fields(a):
-            deep_equal(getattr(a, field.name), getattr(b, field.name), f"{where}.{field.name}")
+    if isinstance(a, msgspec.Struct):
+        for name in a.__struct_fields__:
+            deep_equal(getattr(a, name), getattr(b, name), f"{where}.{name}")
     elif isinstance(a, (list, tuple)):
         assert len(a) == len(b), where
         for index, (x, y) in enumerate(zip(a, b)):
@@ -276,14 +276,14 @@ def test_every_model_field_round_trips() -> None:
     back = cache.loads(cache.dumps(kb))
     deep_equal(kb, back)
     assert "_rules_by_target" not in vars(back)
-    # every dataclass the items are made of is one the cache knows
+    # every record class the items are made of is one the cache knows
     used: set[type] = set()
 
     def collect(value: Any) -> None:
-        if dataclasses.is_dataclass(value):
+        if isinstance(value, msgspec.Struct):
             used.add(type(value))
-            for field in dataclasses.fields(value):
-                collect(getattr(value, field.name))
+            for name in value.__struct_fields__:
+                collect(getattr(value, name))
         elif isinstance(value, (list, tuple)):
             for item in value:
                 collect(item)
@@ -298,17 +298,15 @@ def test_every_model_field_round_trips() -> None:
 
 def test_a_field_added_to_the_model_round_trips(monkeypatch: pytest.MonkeyPatch) -> None:
     """A new model field (as other work adds them) is stored and read back with no change to
-    the cache: the cache goes by dataclasses.fields, not by a list of its own."""
+    the cache: the cache goes by each class's own fields, not by a list of its own."""
     from crampdx.knowledge import model
 
-    extended = dataclasses.make_dataclass(
-        "Cause", [(f.name, Any, dataclasses.field(default=None)) for f in
-                  dataclasses.fields(model.Cause)] + [("new_field", Any, None)],
-        frozen=True, namespace={"__module__": model.__name__})
-    extended.__module__ = model.__name__  # Python 3.12+ sets the caller's module after namespace
+    extended = msgspec.defstruct(
+        "Cause", [(name, Any, None) for name in model.Cause.__struct_fields__]
+        + [("new_field", Any, None)], frozen=True, module=model.__name__)
     monkeypatch.setattr(model, "Cause", extended)
     kb = validated([MINI_KB])
-    kb.causes = {k: extended(*(getattr(c, f.name) for f in dataclasses.fields(c)),
+    kb.causes = {k: extended(*(getattr(c, name) for name in c.__struct_fields__),
                              new_field=("a", 1.5, {"k": [True]}))
                  for k, c in kb.causes.items()}
     back = cache.loads(cache.dumps(kb))
@@ -326,8 +324,8 @@ def test_a_changed_model_shape_is_rebuilt_not_misread(cache_dir: Path, kb_copy: 
 
     def renamed() -> dict[str, type]:
         classes = dict(real())
-        classes["Rule"] = dataclasses.make_dataclass(
-            "Rule", [(f.name, Any) for f in dataclasses.fields(classes["Rule"])] + [("new", Any)],
+        classes["Rule"] = msgspec.defstruct(
+            "Rule", [(name, Any) for name in classes["Rule"].__struct_fields__] + [("new", Any)],
             frozen=True)
         return classes
 

@@ -6,9 +6,10 @@ Unanswered means unknown, never false: a missing key, null, or "don't know" leav
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from crampdx.errors import MAX_PROBLEMS, CrampdxError, did_you_mean
 from crampdx.knowledge.model import KnowledgeBase, Question
@@ -22,20 +23,19 @@ TRUE_WORDS = {"yes", "y", "true", "on", "1"}
 FALSE_WORDS = {"no", "n", "false", "off", "0"}
 
 
-@dataclass
-class Answers:
+class Answers(msgspec.Struct):
     """Known answers by question id (in canonical units) and free-text meta (athlete, event...)."""
 
-    values: dict[str, Any] = field(default_factory=dict)
-    meta: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] = msgspec.field(default_factory=dict)
+    meta: dict[str, str] = msgspec.field(default_factory=dict)
     source: str | None = None
-    unknown: set[str] = field(default_factory=set)  # answered "don't know": never re-asked
+    unknown: set[str] = msgspec.field(default_factory=set)  # answered "don't know": never re-asked
     # Answers read from activity files (crampdx.activity), by question id: {"from": [files],
     # "rule": "..."}; the runner's own answers are never in here.
-    derived: dict[str, dict[str, Any]] = field(default_factory=dict)
+    derived: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
     # Questions explicitly answered "don't know" (not merely left empty): activity files do
     # not fill them, the runner has said they do not know.
-    declined: set[str] = field(default_factory=set)
+    declined: set[str] = msgspec.field(default_factory=set)
 
 
 class AnswerError(ValueError):

@@ -6,8 +6,9 @@ This sits above the engine: the knowledge package only parses and checks cases
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
+
+import msgspec
 
 from crampdx.knowledge import conditions as cond
 from crampdx.knowledge.cases import Case
@@ -18,8 +19,7 @@ if TYPE_CHECKING:
     from crampdx.engine import Inference, Reasoner
 
 
-@dataclass
-class CaseOutcome:
+class CaseOutcome(msgspec.Struct):
     """What one case got, and each expectation it missed (empty when it passed)."""
 
     case: Case
@@ -28,30 +28,28 @@ class CaseOutcome:
     ruled_out: list[tuple[str, float]]
     triage: str
     fired: list[str]
-    conditions: list[str] = field(default_factory=list)
-    findings: dict[str, float] = field(default_factory=dict)
+    conditions: list[str] = msgspec.field(default_factory=list)
+    findings: dict[str, float] = msgspec.field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
         return not self.failures
 
 
-@dataclass
-class Coverage:
+class Coverage(msgspec.Struct):
     """Which rules the cases prove: declared in a passing case, and seen firing at all."""
 
     rules: list[str]
-    proven_fire: set[str] = field(default_factory=set)
-    proven_not_fire: set[str] = field(default_factory=set)
-    fired_somewhere: set[str] = field(default_factory=set)
+    proven_fire: set[str] = msgspec.field(default_factory=set)
+    proven_not_fire: set[str] = msgspec.field(default_factory=set)
+    fired_somewhere: set[str] = msgspec.field(default_factory=set)
 
     def missing(self, which: str) -> list[str]:
         proven = self.proven_fire if which == "fires" else self.proven_not_fire
         return [rule for rule in self.rules if rule not in proven]
 
 
-@dataclass
-class CaseReport:
+class CaseReport(msgspec.Struct):
     outcomes: list[CaseOutcome]
     coverage: Coverage
 

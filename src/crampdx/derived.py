@@ -14,8 +14,9 @@ is not given are crampdx's own assumptions, labelled as such in the report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Container, Mapping
+
+import msgspec
 
 DURATION = "event_duration_h"
 DISTANCE = "event_distance_km"
@@ -36,8 +37,7 @@ METRES_CLIMB_PER_KM = 100  # ITRA effort points: 100 m of climb counts as 1 km
 ASSUMED_CLIMB_M_PER_KM = {"trail": 25, "mountain": 60}
 
 
-@dataclass(frozen=True)
-class DerivedValue:
+class DerivedValue(msgspec.Struct, frozen=True):
     """A value the rules may use although the runner did not answer it; `how` says how it was
     reached, in a sentence the report prints."""
 
@@ -177,8 +177,7 @@ def record_hours(km: float) -> float | None:
     return t1 * (km / d1) ** exponent / 3600
 
 
-@dataclass(frozen=True)
-class PaceCheck:
+class PaceCheck(msgspec.Struct, frozen=True):
     """Distance over time faster than the world record: one of the answers is wrong. `suspects`
     are the answers it comes from; `assumed` is what the plan uses instead of the time."""
 
@@ -260,8 +259,7 @@ def planned_duration(answers: Mapping[str, Any]) -> DerivedValue | None:
                               if k not in (DURATION, FINISHED, COVERED)})
 
 
-@dataclass(frozen=True)
-class Caution:
+class Caution(msgspec.Struct, frozen=True):
     """Something about the answers the report must say before it is read: a pace that cannot
     be right, or a race the runner did not finish (what is read against which distance)."""
 

@@ -4,8 +4,9 @@ renderers print it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Mapping
+
+import msgspec
 
 from crampdx.answers import Answers
 from crampdx.derived import Caution, DerivedValue, cautions, derive, engine_facts
@@ -23,8 +24,7 @@ UNANSWERED_MAX = 5
 EVIDENCE_MIN_CERTAINTY = 0.25
 
 
-@dataclass
-class CauseResult:
+class CauseResult(msgspec.Struct):
     id: str
     name: str
     summary: str
@@ -34,8 +34,7 @@ class CauseResult:
     role: str = "cause"
 
 
-@dataclass
-class Picture:
+class Picture(msgspec.Struct):
     """One line of "what kind of cramp this was": a finding that describes the cramps."""
 
     id: str
@@ -43,8 +42,7 @@ class Picture:
     certainty: float
 
 
-@dataclass
-class Triage:
+class Triage(msgspec.Struct):
     """`level` comes from every red flag that fired; `flags` are those the report shows (a
     flag whose condition also has a flag of a higher level is `superseded`: its advice would
     contradict the more urgent one). `screened` only when every red-flag question was
@@ -53,11 +51,11 @@ class Triage:
     level: str
     flags: list[Evidence]
     screened: bool = True
-    unscreened: list[str] = field(default_factory=list)
-    superseded: list[Evidence] = field(default_factory=list)
+    unscreened: list[str] = msgspec.field(default_factory=list)
+    superseded: list[Evidence] = msgspec.field(default_factory=list)
     # Unanswered red-flag questions whose answer could change nothing: every triage rule
     # reading them names a condition already flagged at that rule's level or higher.
-    moot: list[str] = field(default_factory=list)
+    moot: list[str] = msgspec.field(default_factory=list)
 
     def levels(self) -> list[str]:
         """The levels of the shown flags, most severe first, each once."""
@@ -69,16 +67,14 @@ class Triage:
                                   if flag.rule.condition))
 
 
-@dataclass
-class Unanswered:
+class Unanswered(msgspec.Struct):
     id: str
     ask: str
     weight: float
     informs: list[str]
 
 
-@dataclass
-class Diagnosis:
+class Diagnosis(msgspec.Struct):
     """Everything a report shows; `causes` holds only positive certainty, highest first."""
 
     answers: Answers
@@ -88,12 +84,12 @@ class Diagnosis:
     leading: list[str]
     plan: Plan
     unanswered: list[Unanswered]
-    findings: dict[str, float] = field(default_factory=dict)
+    findings: dict[str, float] = msgspec.field(default_factory=dict)
     questions_total: int = 0
-    estimated: dict[str, DerivedValue] = field(default_factory=dict)  # crampdx.derived
-    kind: list[Picture] = field(default_factory=list)
+    estimated: dict[str, DerivedValue] = msgspec.field(default_factory=dict)  # crampdx.derived
+    kind: list[Picture] = msgspec.field(default_factory=list)
     # crampdx.derived: an impossible pace, a race not finished; shown after the red flags
-    cautions: list[Caution] = field(default_factory=list)
+    cautions: list[Caution] = msgspec.field(default_factory=list)
 
 
 RED_FLAGS_SECTION = "red_flags"

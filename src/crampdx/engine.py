@@ -29,9 +29,10 @@ import gc
 import inspect
 from bisect import bisect_left, insort
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from itertools import product
 from typing import Any, Callable, Iterator, Mapping
+
+import msgspec
 
 from crampdx.certainty import combine_all, premise_certainty
 from crampdx.compat import MATCH, NOT, TEST, Fact, KnowledgeEngine, P
@@ -57,25 +58,23 @@ class FactClasses:
         self.findings = {f: type(f"Finding_{f}", (FindingFact,), {}) for f in kb.findings}
 
 
-@dataclass
-class Evidence:
+class Evidence(msgspec.Struct):
     """One fired rule: what it concluded, how strongly, from which answers and findings."""
 
     rule: Rule
     certainty: float
     facts: dict[str, Any]
-    findings: dict[str, float] = field(default_factory=dict)
+    findings: dict[str, float] = msgspec.field(default_factory=dict)
 
 
-@dataclass
-class Inference:
+class Inference(msgspec.Struct):
     """What the engine concluded: combined certainties and the evidence behind each."""
 
-    findings: dict[str, float] = field(default_factory=dict)
-    causes: dict[str, float] = field(default_factory=dict)
-    evidence: dict[tuple[str, str], list[Evidence]] = field(default_factory=dict)
-    triage: list[Evidence] = field(default_factory=list)
-    fired: dict[str, Evidence] = field(default_factory=dict)
+    findings: dict[str, float] = msgspec.field(default_factory=dict)
+    causes: dict[str, float] = msgspec.field(default_factory=dict)
+    evidence: dict[tuple[str, str], list[Evidence]] = msgspec.field(default_factory=dict)
+    triage: list[Evidence] = msgspec.field(default_factory=list)
+    fired: dict[str, Evidence] = msgspec.field(default_factory=dict)
 
     def evidence_for(self, kind: str, target: str) -> list[Evidence]:
         return self.evidence.get((kind, target), [])

@@ -18,10 +18,11 @@ import os
 import random
 import sqlite3
 import time
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
+
+import msgspec
 
 from crampdx.errors import CrampdxError
 
@@ -57,9 +58,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-@dataclass(frozen=True)
-class Stored:
-    """One recorded debrief, as the database holds it."""
+class Stored(msgspec.Struct, frozen=True, dict=True):
+    """One recorded debrief, as the database holds it. Two are equal (and hash alike) by what
+    they record, not by the JSON text kept beside it, which the repr leaves out too; `dict=True`
+    holds the parsed JSON, once read."""
 
     id: int
     recorded_at: str
@@ -70,9 +72,24 @@ class Stored:
     screened: bool | None
     causes: tuple[str, ...]  # every cause with positive certainty, highest first
     leading: tuple[str, ...]  # the causes that led (the plan's), leading first
-    answers_json: str = field(repr=False, compare=False)
-    report_json: str = field(repr=False, compare=False)
+    answers_json: str  # not compared, not in the repr
+    report_json: str  # not compared, not in the repr
     knowledge: str = ""
+
+    def _compared(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in _STORED_COMPARED)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._compared() == other._compared()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._compared())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in _STORED_COMPARED)
+        return f"{type(self).__qualname__}({shown})"
 
     # Parsed when first read: a list of thousands needs neither (docs/history.md's numbers).
     @cached_property
@@ -87,6 +104,10 @@ class Stored:
     def date(self) -> str:
         """The race date, else the day it was recorded."""
         return self.race_date or self.recorded_at[:10]
+
+
+_STORED_COMPARED = tuple(name for name in Stored.__struct_fields__
+                         if name not in ("answers_json", "report_json"))
 
 
 def default_path() -> Path:
@@ -360,8 +381,7 @@ def latest_per_athlete(items: list[Stored]) -> list[Stored]:
 
 # -- what the season says --------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Recurring:
+class Recurring(msgspec.Struct, frozen=True):
     """A cause that led in two or more of one athlete's listed debriefs."""
 
     cause: str
@@ -394,8 +414,7 @@ def recurring(items: list[Stored], minimum: int = 2) -> list[Recurring]:
     return sorted(found, key=lambda r: (-r.count, r.window, athlete_key(r.athlete), r.cause))
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(msgspec.Struct, frozen=True):
     """One answer that differs between two debriefs (None: not answered)."""
 
     question: str
@@ -403,8 +422,7 @@ class Change:
     after: Any
 
 
-@dataclass(frozen=True)
-class Changes:
+class Changes(msgspec.Struct, frozen=True):
     """What changed from `previous` to `latest`: answers and leading causes side by side."""
 
     previous: Stored

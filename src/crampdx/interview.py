@@ -11,8 +11,9 @@ both, so the terminal front end (`cli_interview`) and the tests drive exactly th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Protocol
+
+import msgspec
 
 from crampdx.answers import UNKNOWN_WORDS, Answers, coerce
 from crampdx.engine import Evidence, Inference, Reasoner
@@ -33,8 +34,7 @@ HELP_WORDS = {"?", "help", "why"}
 BACK_WORDS = {"<", "back"}
 
 
-@dataclass(frozen=True)
-class Reply:
+class Reply(msgspec.Struct, frozen=True):
     """What the runner did at one question: answered (canonical value), skipped, back or help."""
 
     action: str  # answer | skip | back | help
@@ -51,8 +51,7 @@ BACK = Reply("back")
 HELP = Reply("help")
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(msgspec.Struct, frozen=True):
     """One question to put to the runner, with where it sits in the interview."""
 
     question: Question
@@ -65,8 +64,7 @@ class Step:
     can_go_back: bool = False
 
 
-@dataclass(frozen=True)
-class Why:
+class Why(msgspec.Struct, frozen=True):
     """Why a question is asked: its help text and what its answer can confirm or rule out."""
 
     question: Question
@@ -76,8 +74,7 @@ class Why:
     red_flags: tuple[str, ...]  # triage levels it can raise (emergency, see_doctor)
 
 
-@dataclass(frozen=True)
-class Given:
+class Given(msgspec.Struct, frozen=True):
     """An earlier answer, offered for change once nothing is left to ask (a finished resume)."""
 
     question: Question
@@ -383,12 +380,11 @@ class Interview:
             red_flags=tuple(level for level in ("emergency", "see_doctor") if level in levels))
 
 
-@dataclass
-class Outcome:
+class Outcome(msgspec.Struct):
     """How an interview ended: finished, or stopped by the runner at an emergency."""
 
     stopped_at_emergency: bool = False
-    emergencies: list[Evidence] = field(default_factory=list)
+    emergencies: list[Evidence] = msgspec.field(default_factory=list)
 
 
 def run(flow: Interview, asker: Asker, *,

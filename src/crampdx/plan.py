@@ -12,8 +12,9 @@ it could compute (a sentence whose placeholders are not all known is left out).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
+
+import msgspec
 
 from crampdx.derived import (LAST_RACE_ONLY, check_pace, climb_run, distance_run,
                              planned_duration, scale_duration)
@@ -34,8 +35,7 @@ SECTION_OF_KIND = {"acute": "now", "training": "training", "race_day": "race", "
                    "medical": "medical", "extra": "extras"}
 
 
-@dataclass(frozen=True)
-class ScheduleRow:
+class ScheduleRow(msgspec.Struct, frozen=True):
     """What to do in weeks `first`..`last` (1 = the first week of the plan)."""
 
     first: int
@@ -43,8 +43,7 @@ class ScheduleRow:
     text: str
 
 
-@dataclass(frozen=True)
-class PlanItem:
+class PlanItem(msgspec.Struct, frozen=True):
     """One piece of advice with where it comes from; `numbers` are what it was sized with."""
 
     id: str
@@ -56,7 +55,7 @@ class PlanItem:
     source: str
     evidence: str  # coaching | consensus | study | anecdotal
     cite: str
-    numbers: Mapping[str, Any] = field(default_factory=dict)
+    numbers: Mapping[str, Any] = msgspec.field(default_factory=dict)
     schedule: tuple[ScheduleRow, ...] = ()
     case: str = ""  # which of its sizing's situations applied ("" for fixed remedies)
     # Whose numbers, when not the item's own source: {source, label, evidence, cite, about}.
@@ -68,8 +67,7 @@ class PlanItem:
         return self
 
 
-@dataclass(frozen=True)
-class NextRace:
+class NextRace(msgspec.Struct, frozen=True):
     """The race the plan is for: answers to the race questions, checked like an answers file."""
 
     values: Mapping[str, Any]
@@ -77,15 +75,14 @@ class NextRace:
     source: str
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(msgspec.Struct, frozen=True):
     """The whole plan; iterating gives its items in reading order."""
 
     items: tuple[PlanItem, ...] = ()
     weeks: int = 0
     weeks_given: bool = False
     summary: str = ""
-    race: Mapping[str, Any] = field(default_factory=dict)
+    race: Mapping[str, Any] = msgspec.field(default_factory=dict)
     next_race: str | None = None
     estimated_duration: bool = False
     # "" | "emergency": an emergency report's plan holds only the return to running
@@ -154,8 +151,7 @@ def parse_next_race(data: Any, kb: KnowledgeBase, path: str = "<next race>") -> 
 
 # -- sizing ----------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Context:
+class _Context(msgspec.Struct, frozen=True):
     kb: KnowledgeBase
     leading: tuple[str, ...]
     race: Mapping[str, Any]  # the race planned for
@@ -166,11 +162,10 @@ class _Context:
     last_meta: Mapping[str, str]
 
 
-@dataclass
-class Sized:
+class Sized(msgspec.Struct):
     case: str
     values: dict[str, Any]
-    rows: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
+    rows: list[tuple[int, str, dict[str, Any]]] = msgspec.field(default_factory=list)
     source: str | None = None  # the source of this case's numbers, when not the item's own
 
 

@@ -7,20 +7,20 @@ same dimension and is converted. The table is physics, not cramp knowledge, so i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from crampdx.textsafe import excerpt
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(msgspec.Struct, frozen=True):
     """A canonical unit and the spellings that convert to it (value * factor + offset)."""
 
     name: str
     label: str
-    aliases: dict[str, tuple[float, float]] = field(default_factory=dict)
+    aliases: dict[str, tuple[float, float]] = msgspec.field(default_factory=dict)
     digits: int = 2  # converted answers are rounded to this many decimals
 
     def convert(self, number: float, spelled: str) -> float:

@@ -8,7 +8,7 @@ validation` writes docs/validation.md from the same numbers, with every publishe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import msgspec
 
 from crampdx.casework import CaseOutcome, CaseReport
 from crampdx.knowledge.model import FINDING_THRESHOLD
@@ -18,12 +18,11 @@ EAH_CAUSE = "hyponatremia"
 EAH_SYMPTOMS_FINDING = "eah_symptoms"
 
 
-@dataclass
-class Recall:
-    emergencies: list[CaseOutcome] = field(default_factory=list)
-    emergencies_hit: list[CaseOutcome] = field(default_factory=list)
-    eah: list[CaseOutcome] = field(default_factory=list)
-    eah_first: list[CaseOutcome] = field(default_factory=list)
+class Recall(msgspec.Struct):
+    emergencies: list[CaseOutcome] = msgspec.field(default_factory=list)
+    emergencies_hit: list[CaseOutcome] = msgspec.field(default_factory=list)
+    eah: list[CaseOutcome] = msgspec.field(default_factory=list)
+    eah_first: list[CaseOutcome] = msgspec.field(default_factory=list)
 
     def lines(self) -> list[str]:
         """The figures that have cases behind them (a small overlay may have none)."""

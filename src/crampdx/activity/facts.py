@@ -8,9 +8,10 @@ a fact the files cannot settle is left out (unknown), never guessed. See docs/ac
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
+
+import msgspec
 
 from crampdx.activity.errors import ActivityError
 from crampdx.activity.model import HIKE, ON_FOOT, OTHER, RUN, WALK, Summary
@@ -43,18 +44,17 @@ SUSPECT_RACE_H = 10 / 60
 WALK_SPEED_KMH = 5.0
 
 
-@dataclass
-class Derived:
+class Derived(msgspec.Struct):
     """What the activity files settle: values (question id -> canonical value), meta (date),
     where each came from and by which rule, and warnings about what was skipped."""
 
-    values: dict[str, Any] = field(default_factory=dict)
-    meta: dict[str, str] = field(default_factory=dict)
-    sources: dict[str, list[str]] = field(default_factory=dict)
-    rules: dict[str, str] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    values: dict[str, Any] = msgspec.field(default_factory=dict)
+    meta: dict[str, str] = msgspec.field(default_factory=dict)
+    sources: dict[str, list[str]] = msgspec.field(default_factory=dict)
+    rules: dict[str, str] = msgspec.field(default_factory=dict)
+    warnings: list[str] = msgspec.field(default_factory=list)
     race: Summary | None = None
-    training: list[Summary] = field(default_factory=list)
+    training: list[Summary] = msgspec.field(default_factory=list)
     cache_hits: int = 0
 
     def set(self, qid: str, value: Any, files: Iterable[str], rule: str) -> None:

@@ -20,15 +20,16 @@ def as_run(answers: Answers, derived: "Derived") -> "Derived":
     file's distance is the distance covered (never the race's), and its climb and descent,
     the part run, are carried to the whole course when the race's distance is known (else
     left for the runner to give). Returns `derived` itself when nothing changes."""
-    from dataclasses import replace
+    import msgspec
 
     from crampdx.derived import COVERED, DISTANCE, did_not_finish
 
     if DISTANCE not in derived.values or not did_not_finish(
             {**derived.values, **answers.values, DISTANCE: answers.values.get(DISTANCE)}):
         return derived
-    result = replace(derived, values=dict(derived.values), sources=dict(derived.sources),
-                     rules=dict(derived.rules), warnings=list(derived.warnings))
+    result = msgspec.structs.replace(derived, values=dict(derived.values),
+                                     sources=dict(derived.sources), rules=dict(derived.rules),
+                                     warnings=list(derived.warnings))
     watch_km = result.values.pop(DISTANCE)
     files = result.sources.pop(DISTANCE, [])
     result.rules.pop(DISTANCE, None)

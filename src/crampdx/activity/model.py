@@ -3,32 +3,32 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import asdict, dataclass, field, fields
 from functools import cached_property
 from typing import Any
+
+import msgspec
 
 # Sports as crampdx groups them; readers map each format's names onto these.
 RUN, HIKE, WALK, RIDE, OTHER = "running", "hiking", "walking", "cycling", "other"
 ON_FOOT = (RUN, HIKE, WALK)
 
 
-@dataclass
-class Track:
+class Track(msgspec.Struct):
     """One activity as read: parallel lists of samples (None where the device wrote nothing),
     plus what the file's own summary says (a FIT session's totals)."""
 
     sport: str | None = None  # None: the file does not say
-    times: list[float | None] = field(default_factory=list)  # seconds since the epoch, UTC
-    distances: list[float | None] = field(default_factory=list)  # cumulative metres
-    elevations: list[float | None] = field(default_factory=list)
-    latlons: list[tuple[float, float] | None] = field(default_factory=list)
-    temperatures: list[float | None] = field(default_factory=list)
+    times: list[float | None] = msgspec.field(default_factory=list)  # seconds since the epoch, UTC
+    distances: list[float | None] = msgspec.field(default_factory=list)  # cumulative metres
+    elevations: list[float | None] = msgspec.field(default_factory=list)
+    latlons: list[tuple[float, float] | None] = msgspec.field(default_factory=list)
+    temperatures: list[float | None] = msgspec.field(default_factory=list)
     utc_offset_s: int | None = None  # the device's local time minus UTC, when it records it
     total_distance_m: float | None = None
     total_elapsed_s: float | None = None
     total_timer_s: float | None = None
     start: float | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = msgspec.field(default_factory=list)
 
     def add(self, t: float | None, d: float | None = None, e: float | None = None,
             latlon: tuple[float, float] | None = None, temp: float | None = None) -> None:
@@ -39,9 +39,9 @@ class Track:
         self.temperatures.append(temp)
 
 
-@dataclass
-class Summary:
-    """The facts kept of one activity (JSON-able, so the training cache can hold it)."""
+class Summary(msgspec.Struct, dict=True):
+    """The facts kept of one activity (JSON-able, so the training cache can hold it);
+    `dict=True` gives it the `__dict__` its cached `date` is kept in."""
 
     file: str
     sport: str
@@ -56,11 +56,13 @@ class Summary:
     biggest_descent_m: float | None
     temperature_c: float | None
     has_gps: bool
-    splits_s_per_km: list[float] = field(default_factory=list)  # moving seconds per whole km
-    notes: list[str] = field(default_factory=list)
+    splits_s_per_km: list[float] = msgspec.field(default_factory=list)  # moving seconds per whole km
+    notes: list[str] = msgspec.field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # a copy of each list too, as dataclasses.asdict gave: the caller may keep and edit it
+        return {name: list(value) if isinstance(value, list) else value
+                for name, value in msgspec.structs.asdict(self).items()}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Summary":
@@ -71,4 +73,4 @@ class Summary:
         return _dt.date.fromisoformat(self.local_date) if self.local_date else None
 
 
-SUMMARY_FIELDS = frozenset(f.name for f in fields(Summary))
+SUMMARY_FIELDS = frozenset(Summary.__struct_fields__)

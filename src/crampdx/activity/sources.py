@@ -10,9 +10,10 @@ import io
 import os
 import zipfile
 import zlib
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
+
+import msgspec
 
 from crampdx.activity.errors import ActivityError
 
@@ -75,8 +76,7 @@ def read_file(path: Path) -> bytes:
     return gunzip(data, str(path))
 
 
-@dataclass
-class Entry:
+class Entry(msgspec.Struct):
     """One activity file to read: its name for messages, a cache key, how to get its bytes,
     and the sport a Strava export's activities.csv gives it."""
 

@@ -10,15 +10,16 @@ reused while nothing it was built from has changed.
   directories stack; the crampdx version; the Python version; and the size and mtime of
   crampdx's own modules that shape the model, so an edited loader in a checkout never reads an
   old cache. Any difference means a rebuild.
-- **Format**: pickle, because its C unpickler rebuilds tens of thousands of frozen dataclasses
+- **Format**: pickle, because its C unpickler rebuilds tens of thousands of frozen records
   several times faster than any decoder written in Python (JSON or marshal of plain data, then
   rebuilt field by field, cost more than reading the YAML saved at 4,000 rules). Pickle can run
   code, so it is fenced twice: every file carries a keyed BLAKE2b MAC under a random key kept
   0600 in the same directory, checked before a byte is unpickled (a corrupted, truncated,
   foreign or planted file is ignored and rebuilt); and the unpickler resolves no name but the
-  model's own dataclasses. Each model object is stored as its class and its
-  `dataclasses.fields`, so a field added to the model needs no change here; the fields of every
-  class are stored too, and a cache written for other fields is rebuilt.
+  model's own record classes (msgspec Structs). Each model object is stored as its class and
+  its field values in order (`__struct_fields__`), rebuilt by calling the class, so a field
+  added to the model needs no change here; the fields of every class are stored too, and a
+  cache written for other fields is rebuilt.
 - **Failure is silent**: an unwritable or read-only directory, a key file someone else owns or
   can read, any OSError: no cache, same result. CRAMPDX_NO_CACHE=1 turns it off.
 
@@ -28,14 +29,14 @@ reader never sees half a file.
 
 from __future__ import annotations
 
-import dataclasses
-import copyreg
 import io
 import os
 import pickle
 import sys
 from pathlib import Path
 from typing import Any, Callable
+
+import msgspec
 
 from crampdx import __version__
 from crampdx.knowledge import conditions, model
@@ -52,7 +53,8 @@ except ImportError:  # another Python implementation
 
 DIR_ENV = "CRAMPDX_CACHE_DIR"
 OFF_ENV = "CRAMPDX_NO_CACHE"
-MAGIC = b"crampdx-kb-cache 1\n"
+# 2: the model became msgspec Structs (1 held dataclasses): an old file is rebuilt, not misread
+MAGIC = b"crampdx-kb-cache 2\n"
 MAC_BYTES = 32
 KEY_BYTES = 32
 KEY_NAME = "key"
@@ -239,11 +241,11 @@ def _write(path: Path, secret: bytes, key: bytes, kb: model.KnowledgeBase) -> No
 
 # -- the model, pickled field by field ------------------------------------------------------
 def model_classes() -> dict[str, type]:
-    """Every dataclass the knowledge model is made of, by name: all the cache can rebuild."""
+    """Every record class the knowledge model is made of, by name: all the cache can rebuild."""
     found: dict[str, type] = {}
     for module in (model, conditions):
         for name, value in vars(module).items():
-            if isinstance(value, type) and dataclasses.is_dataclass(value) \
+            if isinstance(value, type) and issubclass(value, msgspec.Struct) \
                     and value.__module__ == module.__name__:
                 found[name] = value
     return found
@@ -252,29 +254,27 @@ def model_classes() -> dict[str, type]:
 def shapes() -> dict[str, tuple[str, ...]]:
     """Each model class's fields, stored beside the data: a cache written for other fields
     is rebuilt, never read into the wrong ones."""
-    return {name: tuple(f.name for f in dataclasses.fields(cls))
-            for name, cls in model_classes().items()}
+    return {name: cls.__struct_fields__ for name, cls in model_classes().items()}
 
 
 _PLAIN = frozenset((str, int, float, bool, type(None), tuple, list, dict))
 
 
 class _Pickler(pickle.Pickler):
-    """Model dataclasses as their class and their fields (nothing else they may carry, such as
-    an index built on use); plain data as itself; anything else refused, so the cache never
-    holds what the loader below would not rebuild."""
+    """Model records as their class and their field values, rebuilt by calling the class
+    (nothing else they may carry, such as an index built on use); plain data as itself; anything
+    else refused, so the cache never holds what the loader below would not rebuild."""
 
     def __init__(self, file: Any) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.fields = {cls: tuple(f.name for f in dataclasses.fields(cls))
-                       for cls in model_classes().values()}
+        self.fields = {cls: cls.__struct_fields__ for cls in model_classes().values()}
 
     def reducer_override(self, obj: Any) -> Any:
         kind = type(obj)
         fields = self.fields.get(kind)
         if fields is not None:
-            return copyreg.__newobj__, (kind,), {name: getattr(obj, name) for name in fields}
-        # plain data, or a model class named by NEWOBJ (an unknown object is never hashed)
+            return kind, tuple([getattr(obj, name) for name in fields])
+        # plain data, or a model class named as the callable (an unknown object is never hashed)
         if kind in _PLAIN or (isinstance(obj, type) and obj in self.fields):
             return NotImplemented
         raise _Invalid(f"cannot store a {kind.__name__}")

@@ -12,8 +12,9 @@ knowledge package depends on nothing above it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable, Mapping
+
+import msgspec
 
 from crampdx.errors import did_you_mean
 from crampdx.knowledge.model import KnowledgeBase, Origin
@@ -23,8 +24,7 @@ from crampdx.yamlio import shorten
 Report = Callable[..., None]  # report(message, data, key=None)
 
 
-@dataclass(frozen=True)
-class Case:
+class Case(msgspec.Struct, frozen=True):
     """One case, checked against the knowledge base; `answers` are canonical values."""
 
     id: str

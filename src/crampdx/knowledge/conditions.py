@@ -8,8 +8,9 @@ longer matter. Nothing here ever `eval`s text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping, Union
+
+import msgspec
 
 RESERVED = ("finding", "not_finding", "any")
 SCALAR_OPS = ("in", "not", "not_in")
@@ -23,8 +24,7 @@ COMPARE = {
 }
 
 
-@dataclass(frozen=True)
-class Relative:
+class Relative(msgspec.Struct, frozen=True):
     """Another answer, scaled and shifted: `{fact: longest_run_km, times: 1.2, plus: 5}`."""
 
     fact: str
@@ -44,8 +44,7 @@ class Relative:
         return text
 
 
-@dataclass(frozen=True)
-class FactTest:
+class FactTest(msgspec.Struct, frozen=True):
     """One operator applied to one answer; `kind` is the question's type."""
 
     fact: str
@@ -116,21 +115,18 @@ class FactTest:
         return f"{self.fact} {words[self.op]} {arg}"
 
 
-@dataclass(frozen=True)
-class FindingTest:
+class FindingTest(msgspec.Struct, frozen=True):
     """Findings that must hold (or, negated, must not) above the certainty threshold."""
 
     finding: str
     negated: bool = False
 
 
-@dataclass(frozen=True)
-class AllOf:
+class AllOf(msgspec.Struct, frozen=True):
     parts: tuple["Condition", ...]
 
 
-@dataclass(frozen=True)
-class AnyOf:
+class AnyOf(msgspec.Struct, frozen=True):
     parts: tuple["Condition", ...]
 
 

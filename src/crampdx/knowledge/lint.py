@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
 from typing import Any, Iterable
+
+import msgspec
 
 from crampdx import derived  # a leaf module: what the code reads and cites beside the rules
 from crampdx.errors import CrampdxError
@@ -163,13 +164,12 @@ def _hitting_set_size(groups: list[set[str]]) -> int:
 
 # -- the network ----------------------------------------------------------------------------
 
-@dataclass
-class _Liveness:
+class _Liveness(msgspec.Struct):
     """Which findings can hold and which rule branches can fire, computed to a fixpoint."""
 
-    findings: set[str] = field(default_factory=set)
-    dead: dict[str, list[str]] = field(default_factory=dict)  # rule -> reason per dead branch
-    live: set[str] = field(default_factory=set)
+    findings: set[str] = msgspec.field(default_factory=set)
+    dead: dict[str, list[str]] = msgspec.field(default_factory=dict)  # rule -> reason per dead branch
+    live: set[str] = msgspec.field(default_factory=set)
 
 
 class _Linter:

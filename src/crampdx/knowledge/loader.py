@@ -11,9 +11,10 @@ one is pointed at like any other; running them is `crampdx.casework`'s job.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from crampdx.errors import CrampdxError, did_you_mean
 from crampdx.knowledge import conditions as cond
@@ -63,24 +64,22 @@ class UnreadableError(CrampdxError):
         return cls(error.message, path=error.path, line=error.line, column=error.column)
 
 
-@dataclass
-class RawItem:
+class RawItem(msgspec.Struct):
     """One item as read, with the file it came from and the ones it overrode."""
 
     kind: str
     data: LocatedDict
     origin: Origin
     layer: int
-    overrides: list[Origin] = field(default_factory=list)
+    overrides: list[Origin] = msgspec.field(default_factory=list)
 
 
-@dataclass
-class LoadResult:
+class LoadResult(msgspec.Struct):
     kb: KnowledgeBase
     problems: list[CrampdxError]
     raw: dict[str, dict[str, RawItem]]
     files: list[Path]
-    cases: dict[str, Case] = field(default_factory=dict)
+    cases: dict[str, Case] = msgspec.field(default_factory=dict)
 
 
 class _Loader:
@@ -371,7 +370,7 @@ class _Loader:
                                  raw.origin, raw.data, "not_above")
             if question is not None and "ask_if" in raw.data:
                 ask_if = self.condition(raw, "ask_if", allow_findings=False)
-                object.__setattr__(question, "ask_if", ask_if)
+                kb.questions[question.id] = msgspec.structs.replace(question, ask_if=ask_if)
         for raw in self.raw["rules"].values():
             self.build_rule(raw)
         for raw in self.raw["remedies"].values():
@@ -575,10 +574,10 @@ class _Loader:
         not_with = self.not_with(raw, data)
         if plan is not None:
             if not_with:
-                object.__setattr__(plan, "not_with", not_with)
+                plan = msgspec.structs.replace(plan, not_with=not_with)
             if "fits" in data:
-                object.__setattr__(plan, "fits",
-                                   self.condition(raw, "fits", allow_findings=False))
+                plan = msgspec.structs.replace(
+                    plan, fits=self.condition(raw, "fits", allow_findings=False))
             self.kb.plans[plan.id] = plan
 
     def build_remedy(self, raw: RawItem) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from crampdx.knowledge.conditions import Condition
 
@@ -27,8 +28,7 @@ EVIDENCE_WORDS = {
 CAUSE_ROLES = ("cause", "mechanism", "minor")
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(msgspec.Struct, frozen=True):
     """Where an item was defined, for error messages and `kb list`."""
 
     path: str
@@ -38,22 +38,20 @@ class Origin:
         return f"{self.path}:{self.line}" if self.line else self.path
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(msgspec.Struct, frozen=True):
     id: str
     title: str
     origin: Origin
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(msgspec.Struct, frozen=True):
     id: str
     section: str
     ask: str
     type: str
     help: str
     origin: Origin
-    choices: dict[str, str] = field(default_factory=dict)
+    choices: dict[str, str] = msgspec.field(default_factory=dict)
     unit: str | None = None
     range: tuple[float, float] | None = None
     ask_if: Condition | None = None
@@ -61,8 +59,7 @@ class Question:
     warns: str = ""  # red flags: the warning sign it screens for, named when left unanswered
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(msgspec.Struct, frozen=True):
     id: str
     name: str
     description: str
@@ -84,8 +81,7 @@ PICTURE_PLACEHOLDERS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Cause:
+class Cause(msgspec.Struct, frozen=True):
     id: str
     name: str
     summary: str
@@ -94,8 +90,7 @@ class Cause:
     claims: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(msgspec.Struct, frozen=True):
     id: str
     when: Condition
     then_kind: str  # finding | cause | triage
@@ -109,8 +104,7 @@ class Rule:
     claims: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class MedicalCondition:
+class MedicalCondition(msgspec.Struct, frozen=True):
     """A medical condition a red flag can suggest (EAH, heat stroke...): named in the report
     with what to do, and, once a doctor has cleared the runner, how to return to running.
     `clearance`: a flag for it at any level holds the training plan until a doctor clears it.
@@ -131,8 +125,7 @@ class MedicalCondition:
     superseded_by: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Remedy:
+class Remedy(msgspec.Struct, frozen=True):
     id: str
     causes: tuple[str, ...]
     kind: str
@@ -145,8 +138,7 @@ class Remedy:
     claims: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class NumberSource:
+class NumberSource(msgspec.Struct, frozen=True):
     """Whose numbers these are, when they are not the item's own source: `numbers` are the
     placeholders they fill, `about` says which numbers in words."""
 
@@ -155,8 +147,7 @@ class NumberSource:
     numbers: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(msgspec.Struct, frozen=True):
     id: str
     cite: str
     evidence: str
@@ -175,8 +166,7 @@ class Source:
         return f"{author} {year.group(0)}" if year and author else self.id
 
 
-@dataclass(frozen=True)
-class PlanTemplate:
+class PlanTemplate(msgspec.Struct, frozen=True):
     """A piece of the action plan sized to the athlete: the named `sizing` function in
     crampdx.plan reads `table` and fills the `{placeholders}` of `text` (one template per case)
     and of `rows` (one per kind of schedule row). No `causes`: part of every plan."""
@@ -197,8 +187,7 @@ class PlanTemplate:
     claims: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Notice:
+class Notice(msgspec.Struct, frozen=True):
     id: str
     title: str
     text: str
@@ -206,21 +195,22 @@ class Notice:
     claims: tuple[str, ...] = ()
 
 
-@dataclass
-class KnowledgeBase:
-    """Every item by id, in file order; `dirs` are the directories it was read from."""
+class KnowledgeBase(msgspec.Struct, dict=True):
+    """Every item by id, in file order; `dirs` are the directories it was read from.
+    `dict=True`: the indexes built on first use (rules by target, by level) live in its
+    `__dict__`, outside the fields, so they are neither compared nor cached."""
 
     dirs: tuple[str, ...] = ()
-    sections: dict[str, Section] = field(default_factory=dict)
-    questions: dict[str, Question] = field(default_factory=dict)
-    findings: dict[str, Finding] = field(default_factory=dict)
-    causes: dict[str, Cause] = field(default_factory=dict)
-    rules: dict[str, Rule] = field(default_factory=dict)
-    remedies: dict[str, Remedy] = field(default_factory=dict)
-    sources: dict[str, Source] = field(default_factory=dict)
-    notices: dict[str, Notice] = field(default_factory=dict)
-    plans: dict[str, PlanTemplate] = field(default_factory=dict)
-    conditions: dict[str, MedicalCondition] = field(default_factory=dict)
+    sections: dict[str, Section] = msgspec.field(default_factory=dict)
+    questions: dict[str, Question] = msgspec.field(default_factory=dict)
+    findings: dict[str, Finding] = msgspec.field(default_factory=dict)
+    causes: dict[str, Cause] = msgspec.field(default_factory=dict)
+    rules: dict[str, Rule] = msgspec.field(default_factory=dict)
+    remedies: dict[str, Remedy] = msgspec.field(default_factory=dict)
+    sources: dict[str, Source] = msgspec.field(default_factory=dict)
+    notices: dict[str, Notice] = msgspec.field(default_factory=dict)
+    plans: dict[str, PlanTemplate] = msgspec.field(default_factory=dict)
+    conditions: dict[str, MedicalCondition] = msgspec.field(default_factory=dict)
 
     def kind(self, name: str) -> dict[str, Any]:
         return getattr(self, name)

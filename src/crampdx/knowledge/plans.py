@@ -14,8 +14,9 @@ template can never reach into Python objects.
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
 from typing import Any, Callable, Mapping
+
+import msgspec
 
 from crampdx.errors import did_you_mean
 from crampdx.knowledge.model import (
@@ -30,8 +31,7 @@ from crampdx.yamlio import shorten, type_name
 Report = Callable[..., None]  # report(message, data, key=None)
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(msgspec.Struct, frozen=True):
     """One entry of a sizing's table: number | count | range | pairs | bands | text | flag."""
 
     kind: str
@@ -42,8 +42,7 @@ class Field:
     band: Mapping[str, "Field"] | None = None  # bands: each band's fields besides `upto`
 
 
-@dataclass(frozen=True)
-class Sizing:
+class Sizing(msgspec.Struct, frozen=True):
     help: str
     table: Mapping[str, Field]
     placeholders: frozenset[str]

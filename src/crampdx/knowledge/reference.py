@@ -8,10 +8,11 @@ test regenerates it and compares).
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from crampdx.knowledge import conditions as cond
 from crampdx.knowledge.model import EVIDENCE_WORDS, KnowledgeBase, Origin, Rule
@@ -225,7 +226,7 @@ def describe_test(test: cond.FactTest) -> str:
         return value
 
     if test.kind == "number" and test.relative is None:
-        test = dataclasses.replace(test, arg=tidy(test.arg))
+        test = msgspec.structs.replace(test, arg=tidy(test.arg))
     return test.describe()
 
 

@@ -6,7 +6,7 @@ turns them into the JSON Schema that editors use while typing (crampdx.knowledge
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from crampdx.knowledge.model import (
     CAUSE_ROLES,
@@ -19,8 +19,7 @@ from crampdx.knowledge.plans import SIZINGS
 from crampdx.units import UNITS
 
 
-@dataclass(frozen=True)
-class FieldSpec:
+class FieldSpec(msgspec.Struct, frozen=True):
     name: str
     # id | rule_id | text | ref | certainty | enum | choices | range | condition | then | ids
     # | idlist (one id or a list) | mapping (answers) | numbersources (plans' `sources`)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from crampdx.history import Changes, Recurring, Stored
 from crampdx.knowledge.model import KnowledgeBase
@@ -50,8 +51,7 @@ def _label(item: Stored) -> str:
     return " · ".join(part for part in (item.date, item.event) if part)
 
 
-@dataclass(frozen=True)
-class Season:
+class Season(msgspec.Struct, frozen=True):
     """What a report adds for one athlete: recurring causes, changes since the previous
     debrief, and (re-diagnosed with other knowledge) the leading causes recorded then."""
 

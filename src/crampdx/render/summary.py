@@ -11,8 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
+
+import msgspec
 
 from crampdx.textsafe import cell, csv_cell, html_text, markdown
 
@@ -22,8 +23,7 @@ TRIAGE_WORDS = {"emergency": "EMERGENCY", "see_doctor": "see a doctor",
 CSV_HEADER = ("athlete", "event", "date", "triage", "screened", "causes", "change", "source")
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(msgspec.Struct, frozen=True):
     athlete: str
     event: str
     date: str
@@ -34,7 +34,7 @@ class Row:
     change: str  # the one most important change
     change_source: str
     link: str | None = None  # the athlete's full report, when written
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = msgspec.field(default_factory=dict)
     flags: tuple[str, ...] = ()  # what each shown red flag suggests (its condition's name)
 
     @property
