@@ -56,7 +56,8 @@ class Summary(msgspec.Struct, dict=True):
     biggest_descent_m: float | None
     temperature_c: float | None
     has_gps: bool
-    splits_s_per_km: list[float] = msgspec.field(default_factory=list)  # moving seconds per whole km
+    # moving seconds per whole km
+    splits_s_per_km: list[float] = msgspec.field(default_factory=list)
     notes: list[str] = msgspec.field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:

@@ -168,7 +168,8 @@ class _Liveness(msgspec.Struct):
     """Which findings can hold and which rule branches can fire, computed to a fixpoint."""
 
     findings: set[str] = msgspec.field(default_factory=set)
-    dead: dict[str, list[str]] = msgspec.field(default_factory=dict)  # rule -> reason per dead branch
+    # rule -> reason per dead branch
+    dead: dict[str, list[str]] = msgspec.field(default_factory=dict)
     live: set[str] = msgspec.field(default_factory=set)
 
 
