@@ -173,11 +173,20 @@ def _check_header(path: Path) -> bool:
 
 
 def _check_ours(connection: sqlite3.Connection, path: Path) -> None:
-    """An existing SQLite file must be crampdx's (or empty), and not from a newer crampdx."""
-    app_id = connection.execute("PRAGMA application_id").fetchone()[0]
-    version = connection.execute("PRAGMA user_version").fetchone()[0]
-    tables = [row[0] for row in connection.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table'")]
+    """An existing SQLite file must be crampdx's (or empty), and not from a newer crampdx.
+
+    The three facts are read in one read transaction: read one by one, another crampdx
+    creating the database could commit between them, and its tables would be seen without
+    its application id (a crampdx history refused as another program's)."""
+    connection.execute("BEGIN")
+    try:
+        app_id = connection.execute("PRAGMA application_id").fetchone()[0]
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        tables = [row[0] for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")]
+    finally:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
     if app_id != APPLICATION_ID and (tables or version):
         raise _refuse(path, "an SQLite database of another program, not crampdx's history")
     if version > SCHEMA_VERSION:
@@ -245,7 +254,7 @@ def connect(path: str | Path | None = None) -> sqlite3.Connection:
         raise CrampdxError(f"cannot open the history database: {exc}", path=target) from None
     try:
         if existing:
-            _check_ours(connection, target)
+            _while_busy(lambda: _check_ours(connection, target))
         connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         connection.execute("PRAGMA foreign_keys = ON")
         _while_busy(lambda: _set_up(connection))
