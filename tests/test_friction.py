@@ -276,6 +276,30 @@ def test_a_unit_slip_is_named_with_the_reading_that_fits(run_cli, write, key, wr
     assert len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("key, written, said", [
+    ("sodium_mg_per_h", "0.5", "0.5 mg/h is almost none; did you mean 0.5 g/h (500 mg/h)? "
+                               "Write '0.5 g' or '500', or '0.5 mg/h' if you meant it"),
+    ("fluid_ml_per_h", "0.6", "0.6 ml/h is almost none; did you mean 0.6 l/h (600 ml/h)? "
+                              "Write '0.6 l' or '600', or '0.6 ml/h' if you meant it")])
+def test_a_bare_amount_too_small_for_its_unit_is_asked_about(run_cli, write, key, written,
+                                                             said) -> None:  # type: ignore[no-untyped-def]
+    """'sodium: 0.5' is half a gram an hour, not half a milligram (which would read as no
+    sodium at all and count towards low intake): a bare number that small is asked about, in
+    one line; written with its unit, or 0, it is taken as written."""
+    import json
+
+    path = write("a.yaml", f"athlete: Ann\n{key}: {written}\n")
+    status, out, err = run_cli("debrief", str(path))
+    assert status == 2 and out == ""
+    assert err.strip() == f"crampdx: error: {path}:2:1: {key}: {said}"
+    unit = "mg/h" if key.startswith("sodium") else "ml/h"
+    for spelled, expected in ((f"'{written} {unit}'", float(written)), ("0", 0)):
+        path = write("b.yaml", f"{key}: {spelled}\n")
+        status, out, err = run_cli("debrief", str(path), "-f", "json")
+        assert status == 0, err
+        assert json.loads(out)["answers"][key] == expected
+
+
 def test_a_miles_distance_is_named_when_the_onset_is_beyond_it(run_cli, write) -> None:  # type: ignore[no-untyped-def]
     """The range cannot tell a marathon's 26.2 (miles) from km; an onset at 30 km can."""
     path = write("a.yaml", "event_distance_km: 26.2\nonset_km: 30\n")

@@ -14,7 +14,7 @@ import msgspec
 from crampdx.errors import MAX_PROBLEMS, CrampdxError, did_you_mean
 from crampdx.knowledge.model import KnowledgeBase, Question
 from crampdx.textsafe import excerpt
-from crampdx.units import TYPED, UnitError, likely_slip, quantity_readings
+from crampdx.units import TYPED, UnitError, likely_slip, likely_tiny_slip, quantity_readings
 from crampdx.yamlio import MAX_FILE_BYTES, LocatedDict, load_yaml_file, type_name
 
 META_KEYS = ("athlete", "event", "date", "notes")
@@ -94,6 +94,13 @@ def coerce(question: Question, value: Any) -> Any:
                                   f"{high:g}{unit}")
             readings = fitting
         number = readings[0]
+        tiny = likely_tiny_slip(number, question.unit) if _bare_number(value) else None
+        if tiny:
+            label, converted = tiny
+            raise AnswerError(
+                f"{number:g}{unit} is almost none; did you mean {number:g} {label} "
+                f"({converted:g}{unit})? Write '{number:g} {label.split('/')[0]}' or "
+                f"'{converted:g}', or '{number:g} {question.unit}' if you meant it")
         if not question.unit:  # a count (how many runs, years): whole numbers only
             if not number.is_integer():
                 raise AnswerError(f"a count takes a whole number, not {excerpt(value)}")

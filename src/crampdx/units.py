@@ -94,6 +94,22 @@ def likely_slip(number: float, unit: str | None, low: float, high: float
     return (label, converted) if low <= converted <= high else None
 
 
+# A bare number this small in these units is almost surely the larger unit: "0.5" sodium is
+# 0.5 g an hour, not half a milligram (a gel alone holds about 50 mg); "0.6" to drink is 0.6
+# litres an hour. Below `below`, a number without its unit is asked about, not taken.
+TINY_SLIPS: dict[str, tuple[str, float]] = {"mg/h": ("g/h", 10), "ml/h": ("l/h", 10)}
+
+
+def likely_tiny_slip(number: float, unit: str | None) -> tuple[str, float] | None:
+    """(label, value in `unit`) when a bare `number` above 0 is too small to mean `unit`."""
+    if unit not in TINY_SLIPS:
+        return None
+    alias, below = TINY_SLIPS[unit]
+    if not 0 < number < below:
+        return None
+    return alias, UNITS[unit].convert(number, alias)
+
+
 class UnitError(ValueError):
     """The text is not a number in a known unit; the message says what would be accepted."""
 
