@@ -109,16 +109,3 @@ def parse_case(data: Mapping[str, Any], origin: Origin, kb: KnowledgeBase,
                 triage=data.get("triage"),
                 citation=" ".join(str(data.get("citation", "")).split()),
                 published=" ".join(str(data.get("published", "")).split()), **parsed)
-
-
-_MOVED = ("CaseOutcome", "Coverage", "CaseReport", "ranked_text", "why_not", "check_outcome",
-          "run_cases")
-
-
-def __getattr__(name: str) -> Any:
-    """Running cases moved to crampdx.casework (above the engine); old imports still work."""
-    if name in _MOVED:
-        import importlib
-
-        return getattr(importlib.import_module("crampdx.casework"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
