@@ -26,7 +26,7 @@ from typing import Any
 from crampdx.certainty import combine_all, premise_certainty
 from crampdx.engine import rule_levels
 from crampdx.knowledge import conditions as cond
-from crampdx.knowledge.loader import FINDING_THRESHOLD
+from crampdx.knowledge.model import FINDING_THRESHOLD
 from crampdx.knowledge.model import KnowledgeBase, Rule
 
 try:
