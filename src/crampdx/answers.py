@@ -105,7 +105,7 @@ def coerce(question: Question, value: Any) -> Any:
             if not number.is_integer():
                 raise AnswerError(f"a count takes a whole number, not {excerpt(value)}")
             return int(number)
-        return round(number, 3)
+        return round(number, 3) + 0.0  # -0 km reads 0 km
     if qtype == "choice":
         if isinstance(value, list):
             raise AnswerError(f"takes one of {', '.join(question.choices)}, not a list")

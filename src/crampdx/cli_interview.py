@@ -41,6 +41,7 @@ examples:
 _SKIP, _BACK, _HELP = "<skip>", "<back>", "<help>"
 _NONE = "<none>"  # a checklist's explicit "None of these": never read from a bare Enter
 _INVALID = "<invalid>"  # a checklist ended on nothing ticked: asked again
+_ASK_AGAIN = object()  # _multi_once's answer when the checklist is to be asked again
 NONE_LABEL = "None of these"
 NOTHING_TICKED = ("Nothing ticked: tick 'None of these' if none happened, or press ? for why, "
                   "d for don't know")
@@ -707,6 +708,14 @@ class QuestionaryAsker:
         return Reply.answer(result)
 
     def _multi(self, step: "Step") -> "Reply":
+        """The checklist, asked again (in a loop, never by recursion: a held-down Enter is
+        thousands of re-asks) until it ends on a tick, None of these or an extra."""
+        while True:
+            reply = self._multi_once(step)
+            if reply is not _ASK_AGAIN:
+                return reply
+
+    def _multi_once(self, step: "Step") -> Any:
         import questionary
 
         from crampdx.answers import coerce
@@ -737,7 +746,7 @@ class QuestionaryAsker:
             ticks = [v for v in result if v != _INVALID]
             self._say(f"  {_checklist_verdict(ticks)}", "yellow")
             self._draft[question.id] = ticks
-            return self._multi(step)
+            return _ASK_AGAIN
         if _HELP in result:
             self._draft[question.id] = [v for v in result if v not in (_SKIP, _BACK, _HELP)]
             return HELP

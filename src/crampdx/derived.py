@@ -90,6 +90,11 @@ def scale_duration(hours: float, km: float, gain_m: float | None, new_km: float,
     return round(hours * (new_effort / effort) ** RIEGEL_EXPONENT, 1)
 
 
+# How an estimated duration ends: what to answer for a sharper report (planned_duration says
+# otherwise when the runner gave a time crampdx cannot use for the full race).
+ESTIMATE_ASKS = f" It is an estimate, not your answer; give {DURATION} for a sharper report."
+
+
 def estimate_duration(answers: Mapping[str, Any]) -> DerivedValue | None:
     """The event's duration in hours from the distance run (the distance covered when the
     runner stopped early), or None when it was given or the distance is unknown."""
@@ -116,8 +121,7 @@ def estimate_duration(answers: Mapping[str, Any]) -> DerivedValue | None:
            + (f" with {climb_note}" if climb_note else "")
            + f": a {REFERENCE_H:g}-hour marathon (crampdx's own assumption of a mid-pack "
            f"runner) scaled to the distance with Riegel's formula (time grows with distance to "
-           f"the power {RIEGEL_EXPONENT:g}; Riegel 1981). It is an estimate, not your answer; "
-           f"give {DURATION} for a sharper report.")
+           f"the power {RIEGEL_EXPONENT:g}; Riegel 1981).{ESTIMATE_ASKS}")
     return DerivedValue(DURATION, hours, how)
 
 
@@ -247,6 +251,8 @@ def planned_duration(answers: Mapping[str, Any]) -> DerivedValue | None:
     if not did_not_finish(answers):
         return None
     run = distance_run(answers)
+    if hours and answers.get(COVERED) is not None and run is not None and run >= distance:
+        return None  # "not finished", yet the time given is over the full distance
     if hours and run and run < distance:
         full = scale_duration(hours, run, climb_run(answers), distance, answers.get(CLIMB))
         return DerivedValue(DURATION, full, (
@@ -255,8 +261,15 @@ def planned_duration(answers: Mapping[str, Any]) -> DerivedValue | None:
             f"(time grows with distance to the power {RIEGEL_EXPONENT:g}; Riegel 1981)"
             + (", climb counted as ITRA effort points" if answers.get(CLIMB) is not None
                else "") + "."))
-    return estimate_duration({k: v for k, v in answers.items()
-                              if k not in (DURATION, FINISHED, COVERED)})
+    estimate = estimate_duration({k: v for k, v in answers.items()
+                                  if k not in (DURATION, FINISHED, COVERED)})
+    if estimate is None or not hours:
+        return estimate
+    # the runner gave a time, but over no distance crampdx knows: never ask for it again
+    over = (f"no distance covered ({COVERED}: 0)" if run == 0 else
+            f"a distance not given; give {COVERED} to carry it to the full race")
+    return DerivedValue(DURATION, estimate.value, estimate.how.removesuffix(ESTIMATE_ASKS)
+                        + f" It is an estimate: your {hours:g} h is for {over}.")
 
 
 class Caution(msgspec.Struct, frozen=True):
@@ -279,9 +292,12 @@ def cautions(answers: Mapping[str, Any]) -> list[Caution]:
     if did_not_finish(answers) and distance:
         if run is not None and run < distance:
             text = f"You stopped at {run:g} km of the {distance:g} km race."
-            if hours and pace is None:
+            if hours and run and pace is None:
                 text += (f" Your time ({hours:g} h, {run / hours:.1f} km/h) is for the {run:g} km "
                          "you ran: the rules read it as your time on your feet.")
+        elif answers.get(COVERED) is not None:
+            text = (f"You did not finish, yet the distance you covered ({run:g} km) is the "
+                    f"full {distance:g} km race, so time and pace are read over it.")
         else:
             text = (f"You did not finish the {distance:g} km race; how far you got is not "
                     f"known ({COVERED}), so time and pace are read as if over the full race.")

@@ -19,6 +19,8 @@ from crampdx.yamlplain import SEXAGESIMAL_PATTERN
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SEXAGESIMAL = re.compile(SEXAGESIMAL_PATTERN)
+# YAML 1.1 reads a zero-padded `042` as the octal number 34; a runner means 42 (YAML 1.2 agrees)
+_OCTAL = re.compile(r"^[-+]?0[0-7_]+$")
 
 
 def _pos(node: yaml.Node) -> tuple[int, int]:
@@ -122,11 +124,13 @@ for _tag in REFUSED_TAGS:
 
 class _Resolver(yaml.resolver.Resolver):
     """YAML 1.1 reads `3:54` as the base-60 number 234; a runner writing a time means 3 h 54.
-    Such scalars stay text, so the answer's unit conversion reads them as hours and minutes."""
+    Such scalars stay text, so the answer's unit conversion reads them as hours and minutes.
+    A zero-padded `042` (YAML 1.1's octal 34) stays text too, read as 42 the same way."""
 
 
 _Resolver.yaml_implicit_resolvers = {
     first: ([("tag:yaml.org,2002:str", _SEXAGESIMAL)] if first in "+-0123456789" else [])
+    + ([("tag:yaml.org,2002:str", _OCTAL)] if first in "+-0" else [])
     + list(resolvers)
     for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
 }

@@ -343,11 +343,14 @@ class _Loader:
                 picture = data.get("picture", "")
                 pictures = tuple(" ".join(str(p).split()) for p in picture) \
                     if isinstance(picture, list) else ()
+                # the text shown when no alternative fits: without placeholders (checked
+                # above), so only its {{ and }} to read as the braces the report shows
+                shown = (pictures[-1] if pictures else str(picture).strip()) \
+                    .replace("{{", "{").replace("}}", "}")
                 kb.findings[data["id"]] = Finding(data["id"], data["name"].strip(),
                                                   data["description"].strip(), raw.origin,
-                                                  pictures[-1] if pictures
-                                                  else str(picture).strip(),
-                                                  tuple(data.get("claims", ())), pictures)
+                                                  shown, tuple(data.get("claims", ())),
+                                                  pictures)
         for raw in self.raw["causes"].values():
             if (data := self.fields(raw)) is not None:
                 kb.causes[data["id"]] = Cause(data["id"], data["name"].strip(),

@@ -1,0 +1,259 @@
+"""Attacks on the input paths added with the plain YAML reader, the DNF questions, the
+impossible-pace caution, picture alternatives with placeholders and the checklist's "None of
+these" (docs/security.md). Each runs the real reader, CLI, engine or interview; the timings of
+the large inputs are in benchmarks/yamlplain_hostile_bench.py, not here."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crampdx import yamlfull, yamlio, yamlplain
+from crampdx.errors import CrampdxError
+from crampdx.textsafe import unsafe_characters
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _shape(value: Any) -> Any:
+    """A value with its type and every recorded position spelled out, for comparison."""
+    if isinstance(value, dict):
+        return ("map", value.line, value.column, dict(value._positions),
+                [(type(k).__name__, k, _shape(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("seq", value.line, value.column, dict(value._positions),
+                [_shape(v) for v in value])
+    if isinstance(value, float):
+        return ("float", repr(value))
+    return (type(value).__name__, value)
+
+
+def _outcome(parse: Any, text: str) -> Any:
+    try:
+        return _shape(parse(text, "f.yaml"))
+    except CrampdxError as exc:
+        return ("error", str(exc))
+
+
+# -- the plain reader: PyYAML's result or a decline, whatever the text ---------------------------
+BIG = 200_000  # characters: large enough to walk every loop, small enough for the suite
+PLAIN_ATTACKS = {
+    "long line": "notes: " + "ab " * (BIG // 3) + "\n",
+    "long line of ' #'": "notes: x" + " #" * (BIG // 2) + "\n",
+    "long line of ':'": "notes: x" + ":" * BIG + "\n",
+    "long line of ''": "notes: '" + "''" * (BIG // 2) + "'\n",
+    "long key": "k" * BIG + ": 1\n",
+    "long digits and underscores": "a: 1" + "_" * BIG + "x\n",
+    "long 1:1:1": "a: 1" + ":1" * (BIG // 2) + "x\n",
+    "many keys": "".join(f"key_{i}: {i}\n" for i in range(20_000)),
+    "many items": "a:\n" + "- x\n" * 20_000,
+    "wrapped flow list": "a: [" + ",\n  ".join(["x"] * 20_000) + "]\n",
+    "wrapped flow list, unclosed": "a: [" + ",\n  ".join(["x"] * 2_000) + "\n",
+    "deep flow lists": "a: " + "[" * 2_000 + "]" * 2_000 + "\n",
+    "5000-digit int": "a: " + "9" * 5000 + "\n",
+    "5000-digit float": "a: " + "9" * 5000 + ".5\n",
+    "CRLF": "a: 1\r\nb: [x,\r\n  y]\r\n",
+    "lone CR": "a: 1\rb: 2\n",
+    "BOM in the middle": "a: 1\n\ufeffb: 2\n",
+    "NUL": "a: 1\x00\n",
+    "U+2028": "a: x\u2028y\n",
+    "combining, RTL, zero-width": "a: e\u0301\u202e\u200bx\n",
+    "full-width and Arabic-Indic digits": "a: ４２\nb: ٤٢\nc: [４２, ٤٢]\n",
+    "non-breaking space": "a:\xa042\nb: 4\xa02\n",
+    "numbers": "a: [1_000, 0o17, +.5, 1e400, -0, nan, inf, .inf, -.inf, .nan, 017, -0.0]\n",
+    "booleans in every case": "".join(f"k{i}: {w}\n" for i, w in enumerate(
+        ["yes", "Yes", "YES", "yEs", "no", "nO", "true", "tRue", "on", "oN", "off", "OfF",
+         "y", "n", "Y", "N", "null", "nUll", "~"])),
+    "keys colliding after normalisation": "finished: 1\nﬁnished: 2\nFinished: 3\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PLAIN_ATTACKS))
+def test_plain_reader_attacks_read_as_pyyaml_or_declined(name: str) -> None:
+    text = PLAIN_ATTACKS[name]
+    plain = yamlplain.read(text)
+    theirs = _outcome(lambda t, p: yamlfull.parse_yaml(t, p, fast=True), text)
+    if plain is not yamlplain.DECLINED:
+        assert _shape(plain) == theirs
+    assert _outcome(yamlio.parse_yaml, text) == theirs
+
+
+def test_zero_padded_numbers_are_decimal(run_cli, tmp_path: Path) -> None:
+    """YAML 1.1 reads `042` as octal 34: a runner who pads with a zero meant 42, and a 34 km
+    race with a cramp at 24 km would be a different diagnosis, silently."""
+    path = tmp_path / "padded.yaml"
+    path.write_text("event_distance_km: 042\nonset_km: 030\nlong_runs_12w: 012\n"
+                    "event_duration_h: 04\n", encoding="utf-8")
+    status, out, err = run_cli("debrief", str(path), "-f", "json")
+    assert status == 0, err
+    assert json.loads(out)["answers"] == {"event_distance_km": 42, "onset_km": 30,
+                                          "long_runs_12w": 12, "event_duration_h": 4}
+
+
+def test_minus_zero_km_reads_zero(run_cli, tmp_path: Path) -> None:
+    path = tmp_path / "dnf.yaml"
+    path.write_text('event_distance_km: 42.2\nfinished: false\ndistance_covered_km: "-0"\n',
+                    encoding="utf-8")
+    status, out, err = run_cli("debrief", str(path), "-f", "markdown")
+    assert status == 0, err
+    assert "You stopped at 0 km of the 42.2 km race" in out and "-0 km" not in out
+
+
+# -- a race not finished: the caution says what the runner gave --------------------------------
+def _cautions(run_cli, tmp_path: Path, text: str) -> tuple[dict[str, Any], list[str]]:
+    path = tmp_path / "answers.yaml"
+    path.write_text(text, encoding="utf-8")
+    status, out, err = run_cli("debrief", str(path), "-f", "json")
+    assert status == 0, err
+    report = json.loads(out)
+    return report, [c["text"] for c in report["cautions"]]
+
+
+def test_dnf_with_a_time_never_asks_for_that_time(run_cli, tmp_path: Path) -> None:
+    """Not finished, 3 h given, how far unknown: the plan estimates the full race, and the
+    caution says why (the 3 h is for a distance not given), not 'give event_duration_h'."""
+    report, texts = _cautions(run_cli, tmp_path, "event_distance_km: 42.2\nfinished: false\n"
+                                                 "event_duration_h: 3\n")
+    text = " ".join(texts)
+    assert "give event_duration_h" not in text
+    assert "your 3 h is for a distance not given; give distance_covered_km" in text
+
+
+def test_dnf_at_zero_km_has_no_pace(run_cli, tmp_path: Path) -> None:
+    _, texts = _cautions(run_cli, tmp_path, "event_distance_km: 42.2\nfinished: false\n"
+                                            "distance_covered_km: 0\nevent_duration_h: 2\n")
+    text = " ".join(texts)
+    assert "0.0 km/h" not in text and "give event_duration_h" not in text
+    assert "your 2 h is for no distance covered" in text
+
+
+def test_dnf_over_the_full_distance_keeps_the_time(run_cli, tmp_path: Path) -> None:
+    """'finished: false' with the full distance covered: the caution does not call the
+    distance unknown, and the plan is sized from the 3 h given, not an estimate."""
+    report, texts = _cautions(run_cli, tmp_path, "event_distance_km: 42.2\nfinished: false\n"
+                                                 "distance_covered_km: 42.2\n"
+                                                 "event_duration_h: 3\n")
+    text = " ".join(texts)
+    assert "not known" not in text
+    assert "the distance you covered (42.2 km) is the full 42.2 km race" in text
+    carbs = next(item for item in report["plan"] if item["id"] == "carbs-per-hour")
+    assert carbs["numbers"]["duration_h"] == 3
+
+
+# -- picture alternatives in an overlay --------------------------------------------------------
+def _overlay(tmp_path: Path, picture: str) -> Path:
+    overlay = tmp_path / "kb"
+    overlay.mkdir(exist_ok=True)
+    (overlay / "findings.yaml").write_text(
+        "findings:\n  - id: late_onset\n    name: Cramps came late\n    description: d.\n"
+        f"    picture:{picture}\n", encoding="utf-8")
+    return overlay
+
+
+LATE = "event_distance_km: 42.2\nonset_km: 40\nevent_duration_h: 4\n"
+
+
+@pytest.mark.parametrize("placeholder, message", [
+    ("{0.__class__}", "placeholder {0.__class__} must be a plain name"),
+    ("{onset_km.__class__}", "must be a plain name"),
+    ("{onset_km[0]}", "must be a plain name"),
+    ("{onset_km!r}", "placeholder {onset_km} takes no format or conversion"),
+    ("{onset_km:>99999999}", "takes no format or conversion"),
+    ("{:>99999999}", "placeholder {} must be a plain name"),
+    ("{}", "placeholder {} must be a plain name"),
+    ("{0}", "placeholder {0} must be a plain name"),
+    ("{athlete}", "unknown placeholder {athlete}"),
+    ("{ｏnset_km}", "unknown placeholder {ｏnset_km} (did you mean 'onset_km'?)"),
+    ("{onset_km", "broken braces"),
+    ("x}", "broken braces"),
+    ("{onset_km}\u202e", "text holds \\u202e"),
+])
+def test_picture_format_injection_is_refused(run_cli, tmp_path: Path, placeholder: str,
+                                             message: str) -> None:
+    overlay = _overlay(tmp_path, f'\n      - "At {placeholder} km"\n      - Late.')
+    status, out, _ = run_cli("kb", "check", "--kb", str(overlay))
+    assert status == 1 and message in out and "findings.yaml:" in out, out
+    answers = tmp_path / "a.yaml"
+    answers.write_text(LATE, encoding="utf-8")
+    status, _, err = run_cli("debrief", str(answers), "--kb", str(overlay))
+    assert status == 2 and "findings.yaml:" in one_line(err)
+
+
+def one_line(err: str) -> str:
+    lines = err.splitlines()
+    assert len(lines) == 1 and not unsafe_characters(lines[0]), err[:500]
+    return lines[0]
+
+
+@pytest.mark.parametrize("picture", [' "Late {{b}} <b>x</b> [l](http://e) *em* =1+1|x"',
+                                     '\n      - "At {distance_km} km"\n'
+                                     '      - "Late {{b}} <b>x</b> [l](http://e) *em* =1+1|x"'])
+def test_picture_braces_and_markup_are_shown_as_written(run_cli, tmp_path: Path,
+                                                        picture: str) -> None:
+    """`{{b}}` shows `{b}` whether the picture is one text (it used to show `{{b}}`) or the
+    last of its alternatives (the first cannot be filled: no race distance), and the markup is
+    text in every format."""
+    overlay = _overlay(tmp_path, picture)
+    answers = tmp_path / "a.yaml"
+    answers.write_text("onset_km: 40\n", encoding="utf-8")
+    status, out, err = run_cli("debrief", str(answers), "--kb", str(overlay))
+    assert status == 0, err
+    assert "• Late {b} <b>x</b> [l](http://e) *em* =1+1|x" in out
+    status, out, _ = run_cli("debrief", str(answers), "--kb", str(overlay), "-f", "markdown")
+    assert r"- Late \{b\} \<b\>x\</b\> \[l\](http://e) \*em\* =1+1\|x" in out
+    status, out, _ = run_cli("debrief", str(answers), "--kb", str(overlay), "-f", "html")
+    assert "<li>Late {b} &lt;b&gt;x&lt;/b&gt; [l](http://e) *em* =1+1|x</li>" in out
+    status, out, _ = run_cli("debrief", str(answers), "--kb", str(overlay), "-f", "json")
+    assert "Late {b} <b>x</b> [l](http://e) *em* =1+1|x" in \
+        [k["text"] for k in json.loads(out)["kind"]]
+
+
+def test_picture_filled_from_answers_with_braces_in_names(run_cli, tmp_path: Path) -> None:
+    """Pictures take numbers only; an athlete and event full of braces, format fields and
+    escapes are never read as a template, and come out escaped beside the filled picture."""
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps({
+        "athlete": "{onset_km} {0.__class__} {x!r} {:>99999999}\x1b[2J",
+        "event": "{{distance_km}} \u202e =HYPERLINK(\"http://e\")",
+        "event_distance_km": 42.2, "onset_km": 40, "event_duration_h": 4}), encoding="utf-8")
+    for fmt in ("terminal", "markdown", "html", "json"):
+        status, out, err = run_cli("debrief", str(answers), "-f", fmt)
+        assert status == 0, err
+        assert not unsafe_characters(out)
+        assert "40 km of 42.2 km" in out
+        assert "99999999" in out and " " * 1000 not in out
+
+
+# -- the checklist's "None of these" ------------------------------------------------------------
+def test_held_enter_on_an_empty_checklist_asks_again_in_a_loop(monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    """Each Enter with nothing ticked asks again; it used to recurse, so about a thousand
+    (a held key, a pasted text) ended the interview in a RecursionError. The stack is the same
+    depth at every re-ask now; then the explicit None of these answers."""
+    from test_interview_prompts import DOWN, ENTER, SPACE, Keyboard, step_for
+
+    from crampdx import api
+    from crampdx.cli_interview import NOTHING_TICKED, QuestionaryAsker
+    from crampdx.interview import Interview, Reply
+
+    monkeypatch.setenv("CRAMPDX_SHIPPED_KB", str(ROOT / "tests" / "fixtures" / "interview" / "kb"))
+    monkeypatch.delenv("CRAMPDX_KB", raising=False)
+    reasoner = api.reasoner()
+    depths: list[int] = []
+    say = QuestionaryAsker._say
+
+    def counting_say(self: Any, text: str, *args: Any, **kwargs: Any) -> None:
+        if NOTHING_TICKED in text:
+            depths.append(len(inspect.stack(0)))
+        return say(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(QuestionaryAsker, "_say", counting_say)
+    step = step_for(Interview(reasoner), "symptoms")
+    options = len(step.question.choices)
+    assert Keyboard(reasoner).ask(step, ENTER * 5 + DOWN * options + SPACE + ENTER) == \
+        Reply.answer(())
+    assert len(depths) == 5 and len(set(depths)) == 1, depths
