@@ -257,3 +257,32 @@ def test_held_enter_on_an_empty_checklist_asks_again_in_a_loop(monkeypatch: pyte
     assert Keyboard(reasoner).ask(step, ENTER * 5 + DOWN * options + SPACE + ENTER) == \
         Reply.answer(())
     assert len(depths) == 5 and len(set(depths)) == 1, depths
+
+
+# -- keys: the new questions under other spellings, and in a next-race file ------------------------
+def test_keys_that_are_the_question_in_other_characters_name_it(run_cli, tmp_path: Path
+                                                                 ) -> None:
+    """FINISHED, a ligature, full-width letters: each error names the question it spells, and
+    does not suggest a knowledge directory for it (it is a slip, not the runner's own)."""
+    path = tmp_path / "keys.yaml"
+    path.write_text("FINISHED: yes\nﬁnished: no\nＥvent_distance_km: 3\n", encoding="utf-8")
+    status, _, err = run_cli("debrief", str(path))
+    assert status == 2
+    lines = err.splitlines()
+    assert len(lines) == 3 and not any(unsafe_characters(line) for line in lines)
+    assert "keys.yaml:1:1: unknown question 'FINISHED' (did you mean 'finished'?);" in lines[0]
+    assert "keys.yaml:2:1: unknown question 'ﬁnished' (did you mean 'finished'?);" in lines[1]
+    assert "(did you mean 'event_distance_km'?);" in lines[2]
+    assert "--kb" not in err
+
+
+@pytest.mark.parametrize("key", ["finished: false", "distance_covered_km: 20"])
+def test_a_next_race_file_says_a_dnf_answer_is_about_the_last_race(run_cli, tmp_path: Path,
+                                                                   key: str) -> None:
+    race = tmp_path / "next.yaml"
+    race.write_text(f"event_distance_km: 50\n{key}\n", encoding="utf-8")
+    status, _, err = run_cli("debrief", str(ROOT / "examples" / "seed-150k-mountain.yaml"),
+                             "--next-race", str(race))
+    assert status == 2
+    assert f"next.yaml:2:1: '{key.split(':')[0]}' is about how your last race went, not a " \
+           "race to come; a next-race file holds: event_distance_km" in one_line(err)

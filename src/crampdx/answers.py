@@ -301,8 +301,11 @@ def _near_typo(key: str, names: Any) -> bool:
     """A key one or two letters away from a question: a slip, not the runner's own question."""
     import difflib
 
-    return len(key) <= 100 and bool(difflib.get_close_matches(key, list(names), n=1,
-                                                              cutoff=0.85))
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", key).casefold()  # FINISHED, ﬁnished: a slip too
+    return len(key) <= 100 and (any(str(name).casefold() == folded for name in names) or bool(
+        difflib.get_close_matches(key, list(names), n=1, cutoff=0.85)))
 
 
 def load_answers(path: Path, kb: KnowledgeBase) -> Answers:

@@ -71,5 +71,10 @@ def did_you_mean(word: str, choices: "list[str] | set[str] | tuple[str, ...]") -
 
     if len(str(word)) > 100:  # no name is that long; comparing would only cost time
         return ""
-    close = difflib.get_close_matches(str(word), sorted(choices), n=1, cutoff=0.6)
+    import unicodedata
+
+    # FINISHED, Finished, a ligature or full-width letters: the same name, other characters
+    folded = unicodedata.normalize("NFKC", str(word)).casefold()
+    same = [choice for choice in sorted(choices) if str(choice).casefold() == folded]
+    close = same or difflib.get_close_matches(str(word), sorted(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

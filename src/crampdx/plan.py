@@ -141,6 +141,8 @@ def parse_next_race(data: Any, kb: KnowledgeBase, path: str = "<next race>") -> 
             continue
         line, column = data.position_of(key) if isinstance(data, LocatedDict) else (None, None)
         about = "is not about the race" if key in kb.questions else "is not a race question"
+        if key in LAST_RACE_ONLY:  # finished, distance_covered_km: a race to come has neither
+            about = "is about how your last race went, not a race to come"
         raise CrampdxError(f"'{shorten(key)}' {about}"
                            f"{did_you_mean(str(key), allowed) if key not in kb.questions else ''}"
                            f"; a next-race file holds: {', '.join(allowed)}",
