@@ -164,7 +164,7 @@ def test_a_next_race_file_cannot_say_how_far_you_got(run_cli, tmp_path: Path) ->
     line, exit status 2; the last race's pace over the distance covered sizes the next race."""
     bad = answers_file(tmp_path, "event_distance_km: 100\ndistance_covered_km: 50\n", "n.yaml")
     status, _, err = run_cli("debrief", str(SEED), "--next-race", str(bad))
-    assert status == 2 and "'distance_covered_km' is not about the race" in err
+    assert status == 2 and "'distance_covered_km' is about how your last race went" in err
     good = answers_file(tmp_path, "event_distance_km: 100\nterrain: mountain\n", "next.yaml")
     status, out, _ = run_cli("debrief", str(SEED), "--next-race", str(good), "-f", "markdown")
     assert status == 0
