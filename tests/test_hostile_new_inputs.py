@@ -219,12 +219,14 @@ def test_picture_filled_from_answers_with_braces_in_names(run_cli, tmp_path: Pat
     answers.write_text(json.dumps({
         "athlete": "{onset_km} {0.__class__} {x!r} {:>99999999}\x1b[2J",
         "event": "{{distance_km}} \u202e =HYPERLINK(\"http://e\")",
-        "event_distance_km": 42.2, "onset_km": 40, "event_duration_h": 4}), encoding="utf-8")
+        "event_distance_km": 42.2, "onset_km": 40, "event_duration_h": 4, "finished": False,
+        "distance_covered_km": 41}), encoding="utf-8")
     for fmt in ("terminal", "markdown", "html", "json"):
         status, out, err = run_cli("debrief", str(answers), "-f", fmt)
         assert status == 0, err
         assert not unsafe_characters(out)
-        assert "40 km of 42.2 km" in out
+        assert "40 km of 42.2 km" in out and "You stopped at 41 km of the 42.2 km race" in \
+            " ".join(out.split())
         assert "99999999" in out and " " * 1000 not in out
 
 
@@ -286,3 +288,16 @@ def test_a_next_race_file_says_a_dnf_answer_is_about_the_last_race(run_cli, tmp_
     assert status == 2
     assert f"next.yaml:2:1: '{key.split(':')[0]}' is about how your last race went, not a " \
            "race to come; a next-race file holds: event_distance_km" in one_line(err)
+
+
+def test_a_huge_number_in_a_picture_is_not_converted_to_inf(run_cli, tmp_path: Path) -> None:
+    """--units imperial converts the numbers in knowledge text; a 400-digit km in an overlay's
+    picture used to read 'inf mi'. It stays as written; the ordinary ones still convert."""
+    huge = "9" * 400
+    overlay = _overlay(tmp_path, f' "Late {huge} km, or 40 km"')
+    answers = tmp_path / "a.yaml"
+    answers.write_text("onset_km: 40\n", encoding="utf-8")
+    status, out, err = run_cli("debrief", str(answers), "--kb", str(overlay), "-f", "markdown",
+                               "--units", "imperial")
+    assert status == 0, err
+    assert f"- Late {huge} km, or 24.9 mi" in out and "inf mi" not in out

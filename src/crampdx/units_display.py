@@ -8,6 +8,7 @@ used: any answer written in miles, feet, °F, ounces or pounds makes the report 
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Callable
 
@@ -112,9 +113,11 @@ def imperial_text(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
         unit = match["unit"]
         first, label = convert(float(match["a"]), unit)
+        second = convert(float(match["b"]), unit)[0] if match["b"] is not None else 0.0
+        if not math.isfinite(first) or not math.isfinite(second):
+            return match[0]  # a 400-digit number in an overlay's text: shown as written
         if match["b"] is None:
             return f"{_number(first)} {label}"
-        second, _ = convert(float(match["b"]), unit)
         return f"{_number(first)}{match['dash']}{_number(second)} {label}"
 
     return _QUANTITY.sub(replace, text)
