@@ -301,3 +301,23 @@ def test_a_huge_number_in_a_picture_is_not_converted_to_inf(run_cli, tmp_path: P
                                "--units", "imperial")
     assert status == 0, err
     assert f"- Late {huge} km, or 24.9 mi" in out and "inf mi" not in out
+
+
+def test_full_width_and_invisible_characters_in_answers(run_cli, tmp_path: Path) -> None:
+    """Full-width letters read as their letters, as full-width digits already read as digits;
+    a zero-width space, which nothing shows, is named in the message (it used to read
+    "not yes", with no visible reason)."""
+    path = tmp_path / "wide.json"
+    path.write_text(json.dumps({"event_distance_km": "４２", "finished": "ｎｏ",
+                                "distance_covered_km": "３０", "cramp_pattern": "ＦＵＬＬ_ＢＯＤＹ"}),
+                    encoding="utf-8")
+    status, out, err = run_cli("debrief", str(path), "-f", "json")
+    assert status == 0, err
+    assert json.loads(out)["answers"] == {"event_distance_km": 42, "finished": False,
+                                          "distance_covered_km": 30,
+                                          "cramp_pattern": "full_body"}
+    path.write_text(json.dumps({"finished": "yes\u200b"}), encoding="utf-8")
+    status, _, err = run_cli("debrief", str(path))
+    assert status == 2
+    assert "wide.json:1:2: finished: expected yes or no (true/false), not yes\\u200b" in \
+        one_line(err)

@@ -50,7 +50,9 @@ def coerce(question: Question, value: Any) -> Any:
     if qtype == "bool":
         if isinstance(value, bool):
             return value
-        word = str(value).strip().lower()
+        import unicodedata
+
+        word = unicodedata.normalize("NFKC", str(value)).strip().lower()  # ｙｅｓ is yes
         if word in TRUE_WORDS:
             return True
         if word in FALSE_WORDS:
@@ -142,7 +144,10 @@ def _bare_number(value: Any) -> bool:
 
 def _choice(question: Question, value: Any) -> str:
     if isinstance(value, str):
-        word = value.strip().lower().replace(" ", "_").replace("-", "_")
+        import unicodedata
+
+        word = unicodedata.normalize("NFKC", value).strip().lower().replace(" ", "_") \
+            .replace("-", "_")  # ＦＵＬＬ_ＢＯＤＹ, as numbers read ４２
         if word in question.choices:
             return word
         for choice, label in question.choices.items():

@@ -63,9 +63,15 @@ def one_line(text: Any) -> str:
     return _NEWLINES.sub(" ", terminal(text).replace("\r", " "))
 
 
+# Characters that show as nothing: harmless in a report, but a message quoting a refused value
+# ("not yes" for "yes" and a zero-width space) must show why it was refused.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff]")
+
+
 def excerpt(value: Any, limit: int = MAX_EXCERPT) -> str:
-    """A user's value quoted in a message: one escaped line, at most `limit` characters."""
-    text = one_line(value if isinstance(value, str) else repr(value))
+    """A user's value quoted in a message: one escaped line, at most `limit` characters,
+    invisible characters shown as escapes."""
+    text = _INVISIBLE.sub(_visible, one_line(value if isinstance(value, str) else repr(value)))
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
