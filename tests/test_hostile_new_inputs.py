@@ -321,3 +321,44 @@ def test_full_width_and_invisible_characters_in_answers(run_cli, tmp_path: Path)
     assert status == 2
     assert "wide.json:1:2: finished: expected yes or no (true/false), not yes\\u200b" in \
         one_line(err)
+
+
+# -- the interview refuses what the answers file would -------------------------------------------
+def test_interview_asks_again_for_a_distance_beyond_the_race(tmp_path: Path) -> None:
+    """Typed in the interview, a distance covered (or a first cramp) beyond the race's
+    distance used to be saved, and `crampdx debrief` then refused the saved file. Now the
+    interview says what is wrong and asks again; the file it saves reads back."""
+    from crampdx import api
+    from crampdx.answers import dump_answers, load_answers
+    from crampdx.interview import SKIP, Interview, Reply, run
+
+    typed = {"event_distance_km": [42.2], "finished": [False],
+             "distance_covered_km": [50.0, 30.0], "onset_km": [45.0, 25.0]}
+    notices: list[str] = []
+
+    class Runner:
+        def ask(self, step: Any) -> Reply:
+            values = typed.get(step.question.id)
+            return Reply.answer(values.pop(0)) if values else SKIP
+
+        def explain(self, why: Any) -> None:
+            pass
+
+        def emergency(self, flags: Any) -> bool:
+            return True
+
+        def notice(self, message: str) -> None:
+            notices.append(message)
+
+    reasoner = api.reasoner()
+    flow = Interview(reasoner)
+    run(flow, Runner())
+    assert notices == [
+        "distance_covered_km: 50 km is more than event_distance_km (42.2 km); check the "
+        "answers and their units; answer again",
+        "onset_km: 45 km is more than event_distance_km (42.2 km); check the answers and "
+        "their units; answer again"]
+    saved = tmp_path / "saved.yaml"
+    saved.write_text(dump_answers(flow.answers_for_saving(), reasoner.kb), encoding="utf-8")
+    values = load_answers(saved, reasoner.kb).values
+    assert (values["distance_covered_km"], values["onset_km"]) == (30, 25)

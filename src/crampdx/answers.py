@@ -261,8 +261,8 @@ def _not_above_pairs(kb: KnowledgeBase, values: dict[str, Any]) -> list[tuple[Qu
     return pairs
 
 
-def _check_together(answers: Answers, kb: KnowledgeBase, data: Any, path: str
-                    ) -> list[CrampdxError]:
+def _check_together(answers: Answers, kb: KnowledgeBase, data: Any, path: str,
+                    with_finished: bool = True) -> list[CrampdxError]:
     """Catch slips that each answer alone cannot show, e.g. the first cramp after the finish
     (an onset in miles after a distance in km): a question's `not_above`."""
     values = answers.values
@@ -283,8 +283,24 @@ def _check_together(answers: Answers, kb: KnowledgeBase, data: Any, path: str
             problems.append(CrampdxError(
                 f"{question.id}: {values[question.id]:g}{unit} is more than {limit} "
                 f"({values[limit]:g}{unit}); {hint}", path=path, line=line, column=column))
-    problems += _finished_short(values, data, path)
+    if with_finished:
+        problems += _finished_short(values, data, path)
     return problems
+
+
+def new_together_problem(kb: KnowledgeBase, values: dict[str, Any], question_id: str,
+                         value: Any) -> str | None:
+    """The `not_above` an answers file would refuse (a distance covered beyond the race's)
+    that answering `question_id` with `value` would bring in, or None: the interview asks again
+    rather than save a file that debrief then refuses. (finished: true beside a shorter
+    distance is left out: the interview drops a distance covered it no longer asks.)"""
+    after = {k: v for k, v in values.items() if k != question_id}
+    before = {m.message for m in _check_together(Answers(values=after), kb, None, "", False)}
+    if value is not None:
+        after[question_id] = value
+    found = [m.message for m in _check_together(Answers(values=after), kb, None, "", False)
+             if m.message not in before]
+    return found[0] if found else None
 
 
 def _finished_short(values: dict[str, Any], data: Any, path: str) -> list[CrampdxError]:

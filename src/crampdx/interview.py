@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Mapping, Protocol
 
 import msgspec
 
-from crampdx.answers import UNKNOWN_WORDS, Answers, coerce
+from crampdx.answers import UNKNOWN_WORDS, Answers, coerce, new_together_problem
 from crampdx.engine import Evidence, Inference, Reasoner
 from crampdx.knowledge import conditions as cond
 from crampdx.knowledge.model import KnowledgeBase, Question, Rule, Section
@@ -419,7 +419,14 @@ def run(flow: Interview, asker: Asker, *,
                 if not flow.back():
                     asker.notice("This is the first question; there is nothing to go back to.")
             else:
-                flow.answer(step.question.id, reply.value if reply.action == "answer" else None)
+                value = reply.value if reply.action == "answer" else None
+                problem = new_together_problem(flow.kb, flow.values,
+                                               step.question.id, value) \
+                    if value is not None else None
+                if problem is not None:  # e.g. a distance covered beyond the race's
+                    asker.notice(f"{problem}; answer again")
+                    continue
+                flow.answer(step.question.id, value)
                 if on_answer is not None:
                     on_answer()
                 if not check_emergencies():
