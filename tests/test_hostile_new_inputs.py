@@ -362,3 +362,22 @@ def test_interview_asks_again_for_a_distance_beyond_the_race(tmp_path: Path) -> 
     saved.write_text(dump_answers(flow.answers_for_saving(), reasoner.kb), encoding="utf-8")
     values = load_answers(saved, reasoner.kb).values
     assert (values["distance_covered_km"], values["onset_km"]) == (30, 25)
+
+
+def test_a_watch_longer_than_a_race_not_finished(run_cli, tmp_path: Path) -> None:
+    """A race file of 21 km for a 10 km race not finished: its distance is not taken as the
+    distance covered, and its climb is left out with a reason that fits (it used to ask for
+    event_distance_km, which was given)."""
+    import datetime as dt
+
+    from activity_gen import at, samples, write
+
+    race = write(tmp_path / "run.gpx", samples(at(dt.date(2026, 5, 1)), 21.0, 2.0))
+    answers = tmp_path / "a.yaml"
+    answers.write_text("event_distance_km: 10\nfinished: false\n", encoding="utf-8")
+    status, out, err = run_cli("debrief", str(answers), "--activity", str(race), "-f", "json")
+    assert status == 0, err
+    assert "distance_covered_km" not in json.loads(out)["answers"]
+    assert "run.gpx: elevation_gain_m not used (it is for the part you ran, which the race " \
+           "file makes no shorter than the 10 km race; give the course's own value)" in err
+    assert "give event_distance_km" not in err

@@ -49,8 +49,10 @@ def as_run(answers: Answers, derived: "Derived") -> "Derived":
             result.values.pop(qid)
             result.warnings.append(
                 f"{', '.join(result.sources.pop(qid, [])[:1]) or 'the race file'}: {qid} "
-                f"not used (it is for the part you ran; give {DISTANCE}, the race's full "
-                "distance, or the course's own value)")
+                + (f"not used (it is for the part you ran; give {DISTANCE}, the race's full "
+                   "distance, or the course's own value)" if not course else
+                   f"not used (it is for the part you ran, which the race file makes no "
+                   f"shorter than the {course:g} km race; give the course's own value)"))
             result.rules.pop(qid, None)
     return result
 
