@@ -381,3 +381,23 @@ def test_a_watch_longer_than_a_race_not_finished(run_cli, tmp_path: Path) -> Non
     assert "run.gpx: elevation_gain_m not used (it is for the part you ran, which the race " \
            "file makes no shorter than the 10 km race; give the course's own value)" in err
     assert "give event_distance_km" not in err
+
+
+def test_keys_yaml_reads_as_other_values(run_cli, tmp_path: Path) -> None:
+    """`on:`, `~:`, `2024-01-01:` are not names to YAML: each is named as what YAML reads (it
+    used to say "unknown question 'True'" or 'datetime.date(2024, 1, 1)'); `yes:` and `1.0:`
+    are one key to YAML, and the duplicate says why."""
+    path = tmp_path / "keys.yaml"
+    path.write_text("on: 1\n~: 3\n2024-01-01: 5\n1.5: 7\n", encoding="utf-8")
+    status, _, err = run_cli("debrief", str(path))
+    assert status == 2
+    assert err.splitlines() == [
+        f"crampdx: error: {path}:{n}:1: a key YAML reads as {shown}, not a question id such "
+        "as event_distance_km; 'crampdx questions' lists them all"
+        for n, shown in ((1, "true (true/false)"), (2, "null (nothing)"),
+                         (3, "2024-01-01 (date)"), (4, "1.5 (a number)"))]
+    path.write_text("yes: 1\n1.0: 2\n", encoding="utf-8")
+    status, _, err = run_cli("debrief", str(path))
+    assert status == 2
+    assert f"{path}:2:1: duplicate key '1.0' (first given on line 1 as a key YAML reads as " \
+           "true, which equals 1.0); YAML would silently keep only the last one" in one_line(err)

@@ -15,7 +15,7 @@ from crampdx.errors import MAX_PROBLEMS, CrampdxError, did_you_mean
 from crampdx.knowledge.model import KnowledgeBase, Question
 from crampdx.textsafe import excerpt
 from crampdx.units import TYPED, UnitError, likely_slip, likely_tiny_slip, quantity_readings
-from crampdx.yamlio import MAX_FILE_BYTES, LocatedDict, load_yaml_file, type_name
+from crampdx.yamlio import MAX_FILE_BYTES, LocatedDict, load_yaml_file, spelled, type_name
 
 META_KEYS = ("athlete", "event", "date", "notes")
 UNKNOWN_WORDS = {"", "?", "unknown", "don't know", "dont know", "n/a", "na", "skip", "skipped"}
@@ -210,6 +210,13 @@ def parse_answers(data: Any, kb: KnowledgeBase, path: str = "<answers>") -> Answ
                 answers.meta[key] = text
             continue
         question = kb.questions.get(key) if isinstance(key, str) else None
+        if not isinstance(key, str):  # `on:`, `~:`, `2024-01-01:` are not names to YAML
+            problems.append(CrampdxError(
+                f"a key YAML reads as {spelled(key)} "
+                f"({type_name(key) if key is not None else 'nothing'}), not a question id "
+                "such as event_distance_km; 'crampdx questions' lists them all", path=path,
+                line=line, column=column))
+            continue
         if question is None:
             hint = did_you_mean(str(key), list(kb.questions) + list(META_KEYS))
             if len(kb.dirs) <= 1 and not _near_typo(str(key), kb.questions):

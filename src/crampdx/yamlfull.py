@@ -14,7 +14,7 @@ import yaml
 
 from crampdx import yamlio
 from crampdx.errors import CrampdxError
-from crampdx.yamlio import REFUSED_TAGS, LocatedDict, LocatedList, shorten
+from crampdx.yamlio import REFUSED_TAGS, LocatedDict, LocatedList, shorten, spelled
 from crampdx.yamlplain import SEXAGESIMAL_PATTERN
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -73,9 +73,14 @@ class _LocatingConstructor(yaml.constructor.SafeConstructor):
             if key in data:
                 line, column = _pos(key_node)
                 first = data.position_of(key)[0]
+                earlier = next(k for k in data if k == key)
+                # `yes` and `1`, `1` and `1.0`: different words, one key once YAML reads them
+                alike = "" if repr(earlier) == repr(key) else (
+                    f" as a key YAML reads as {spelled(earlier)}, which equals "
+                    f"{spelled(key)}")
                 error = CrampdxError(f"duplicate key '{shorten(key)}' (first given on line "
-                                     f"{first}); YAML would silently keep only the last one",
-                                     path=self.path, line=line, column=column)
+                                     f"{first}{alike}); YAML would silently keep only the "
+                                     "last one", path=self.path, line=line, column=column)
                 if self.duplicates is None:
                     raise error
                 self.duplicates.append(error)

@@ -62,6 +62,17 @@ def shorten(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
+def spelled(value: Any) -> str:
+    """A value as YAML would write it (true, null, 2024-01-01), for a message."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return shorten(value)
+
+
 def read_text(path: Path, *, what: str = "file", max_bytes: int = MAX_FILE_BYTES) -> str:
     """Read a user's file, bounded (crampdx.safeio), every OS problem a one-line CrampdxError."""
     from crampdx.safeio import read_text_bounded
