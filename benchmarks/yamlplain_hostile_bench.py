@@ -99,6 +99,19 @@ def main() -> None:
               f"{read_s:7.3f} {parse_s:8.3f} {full_s:9.3f}"
               + ("" if mine == theirs else "  parse_yaml != yamlfull"), flush=True)
 
+    print("\nplain reader, best of 3, as the input doubles (linear: the same time per unit)")
+    for n in (25_000, 50_000, 100_000):
+        for name, text in (("keys", "".join(f"key_{i}: {i}\n" for i in range(n))),
+                           ("wrapped list lines", "a: [" + ",\n  ".join(["x"] * n) + "]\n"),
+                           ("flow items on a line", "a: [" + "a," * n + "a]\n"),
+                           ("'' pairs x5 on a line", "a: '" + "''" * n * 5 + "'\n")):
+            best = float("inf")
+            for _ in range(3):
+                start = time.perf_counter()
+                yamlplain.read(text)
+                best = min(best, time.perf_counter() - start)
+            print(f"{name:<24} n={n:>7} {best * 1000:7.1f} ms {best / n * 1e6:6.2f} us each")
+
 
 if __name__ == "__main__":
     main()
