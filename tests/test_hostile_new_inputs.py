@@ -401,3 +401,27 @@ def test_keys_yaml_reads_as_other_values(run_cli, tmp_path: Path) -> None:
     assert status == 2
     assert f"{path}:2:1: duplicate key '1.0' (first given on line 1 as a key YAML reads as " \
            "true, which equals 1.0); YAML would silently keep only the last one" in one_line(err)
+
+
+@pytest.mark.parametrize("question, kind, answers", [
+    ("distance_covered_km", "choice\n    choices: {a: A, b: B}",
+     "event_distance_km: 42\ndistance_covered_km: a\n"),
+    ("finished", "number\n    unit: km\n    range: [0, 1000]",
+     "event_distance_km: 42\nfinished: 0\nevent_duration_h: 0.5\n"),
+    ("onset_km", "number\n    unit: h\n    range: [0, 100]", "event_distance_km: 42\nonset_km: 3\n"),
+])
+def test_an_overlay_cannot_change_the_type_of_a_question_the_code_reads(
+        run_cli, tmp_path: Path, question: str, kind: str, answers: str) -> None:
+    """distance_covered_km redefined as a choice passed kb check, and debrief then crashed in
+    the duration estimate (a TypeError traceback). kb check and debrief now refuse it."""
+    overlay = tmp_path / "kb"
+    overlay.mkdir()
+    (overlay / "questions.yaml").write_text(
+        f"questions:\n  - id: {question}\n    section: event\n    ask: x?\n    help: h.\n"
+        f"    type: {kind}\n", encoding="utf-8")
+    status, out, _ = run_cli("kb", "check", "--kb", str(overlay))
+    assert status == 1 and f"questions.yaml:6:5: question '{question}' must stay a " in out
+    path = tmp_path / "a.yaml"
+    path.write_text(answers, encoding="utf-8")
+    status, _, err = run_cli("debrief", str(path), "--kb", str(overlay))
+    assert status == 2 and "Traceback" not in err and question in one_line(err)

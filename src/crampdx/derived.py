@@ -28,6 +28,12 @@ LAST_RACE_ONLY = (FINISHED, COVERED)  # about how the last race went, never abou
 # What this module reads and cites, so `kb check` does not call them unused (knowledge.lint).
 READS = (DURATION, DISTANCE, CLIMB, TERRAIN, FINISHED, COVERED)
 CITES = ("riegel_1981", "world_records")
+# The type (and unit) this module and the report's pictures read each of them as: an overlay
+# may reword these questions, never change what their answers are (knowledge.loader checks).
+READ_TYPES: dict[str, tuple[str, str | None]] = {
+    DURATION: ("number", "h"), DISTANCE: ("number", "km"), CLIMB: ("number", "m"),
+    TERRAIN: ("choice", None), FINISHED: ("bool", None), COVERED: ("number", "km"),
+    "onset_km": ("number", "km")}
 
 REFERENCE_KM = 42.195
 REFERENCE_H = 4.0  # crampdx's own assumption: a mid-pack recreational marathon

@@ -361,8 +361,19 @@ class _Loader:
             self.build_condition(raw)
         for raw in self.raw["questions"].values():
             self.build_question(raw)
+        from crampdx.derived import READ_TYPES
+
         for raw in self.raw["questions"].values():
             question = kb.questions.get(raw.data["id"])
+            expected = READ_TYPES.get(question.id) if question is not None else None
+            if expected is not None and (question.type, question.unit if expected[1] else None) \
+                    != expected:  # type: ignore[union-attr]
+                kind = {"bool": "yes/no"}.get(expected[0], expected[0]) + " question" \
+                    + (f" in {expected[1]}" if expected[1] else "")
+                self.problem(f"question '{question.id}' must stay a {kind}: crampdx "
+                             "computes the pace, the race time and the report's pictures from "
+                             "it (an overlay may reword it, not change its type)",
+                             raw.origin, raw.data, "type")
             if question is not None and question.not_above is not None:
                 other = kb.questions.get(question.not_above)
                 if other is None or other.type != "number" or question.type != "number" \
