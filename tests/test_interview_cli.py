@@ -132,15 +132,21 @@ def test_save_path_follows_save_then_resume(tmp_path: Path) -> None:
 def test_save_ignores_a_second_ctrl_c(tmp_path: Path) -> None:
     """A Ctrl-C arriving while the answers are written is ignored: the whole file lands, no
     temporary is left, and Ctrl-C works again afterwards."""
-    target = tmp_path / "answers.yaml"
-    before = signal.getsignal(signal.SIGINT)
-    write_atomically(target, "fainted: false\n",
-                     _while_writing=lambda: signal.raise_signal(signal.SIGINT))
-    assert target.read_text() == "fainted: false\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["answers.yaml"]
-    assert signal.getsignal(signal.SIGINT) is before
-    with pytest.raises(KeyboardInterrupt):
-        signal.raise_signal(signal.SIGINT)
+    # Python's own Ctrl-C handler, even when pytest runs as a background job (`pytest &`,
+    # nohup): the shell starts those with Ctrl-C ignored, and nothing would be raised
+    outer = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        target = tmp_path / "answers.yaml"
+        before = signal.getsignal(signal.SIGINT)
+        write_atomically(target, "fainted: false\n",
+                         _while_writing=lambda: signal.raise_signal(signal.SIGINT))
+        assert target.read_text() == "fainted: false\n"
+        assert [p.name for p in tmp_path.iterdir()] == ["answers.yaml"]
+        assert signal.getsignal(signal.SIGINT) is before
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGINT, outer)
 
 
 def test_save_replaces_the_old_file_whole(tmp_path: Path) -> None:
