@@ -135,6 +135,16 @@ def test_y_n_d_answer_a_yes_no_question_at_once(reasoner) -> None:  # type: igno
     assert ask(reasoner, step, "d") == SKIP
 
 
+def test_d_is_dont_know_on_a_choice_menu_too(reasoner) -> None:  # type: ignore[no-untyped-def]
+    """d skips a one-answer menu at once, as on yes-no questions and checklists; its hint says
+    so (docs/interview.md), and the runner sees it was left unknown."""
+    step = step_of(Interview(reasoner), "choice")
+    for asker in _asker(reasoner, "d"):
+        assert asker.ask(step) == SKIP
+        shown = asker.console.file.getvalue()  # type: ignore[attr-defined]
+        assert "don't know (left unknown)" in shown
+
+
 def test_lt_goes_back_from_a_number_without_enter(reasoner) -> None:  # type: ignore[no-untyped-def]
     """'<' alone, no Enter, returns Back; numbers typed are still read."""
     flow = Interview(reasoner)
@@ -149,7 +159,7 @@ def test_prompts_wrap_at_word_boundaries(reasoner, width: int) -> None:  # type:
     """Every shipped question wrapped for a narrow terminal: the same words in order, no
     line wider than the terminal after '? '."""
     for question in reasoner.kb.questions.values():
-        wrapped = wrap_prompt(question.ask, width, "(arrows, Enter)")
+        wrapped = wrap_prompt(question.ask, width, "(arrows, Enter; d = don't know)")
         assert wrapped.split() == question.ask.split()
         assert all(len(line) + 2 <= width or " " not in line for line in wrapped.splitlines())
 

@@ -24,8 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
 
 DEFAULT_NAME = "crampdx-answers-{:%Y%m%d-%H%M}.yaml"
 EPILOG = """\
-keys: arrows and Enter choose; Space ticks; y / n / d (don't know) answer a yes-no question at
-once; '?' says why a question is asked; '<' goes back (in a number prompt too, without Enter);
+keys: arrows and Enter choose; Space ticks; y / n answer a yes-no question at once; d is don't
+know on any menu; '?' says why a question is asked; '<' goes back (in a number prompt too, without Enter);
 every question has "Don't know" (a number: press Enter on an empty line). Ctrl-C (or Ctrl-D)
 saves your answers so far; --resume continues them, or changes an answer once finished.
 
@@ -687,9 +687,11 @@ class QuestionaryAsker:
             options = list(question.choices.items())
             previous = step.previous
         default = _SKIP if step.skipped_before else previous
-        letters = {"y": "yes", "n": "no", "d": _SKIP} if question.type == "bool" else None
-        instruction = "(y / n / d = don't know, or arrows, Enter)" if letters \
-            else "(arrows, Enter)"
+        # d is don't know on every menu, as on checklists (the hint says so)
+        letters = {"y": "yes", "n": "no", "d": _SKIP} if question.type == "bool" \
+            else {"d": _SKIP}
+        instruction = "(y / n / d = don't know, or arrows, Enter)" if question.type == "bool" \
+            else "(arrows, Enter; d = don't know)"
         prompt = questionary.select(
             self._wrap(question.ask, instruction),
             choices=[questionary.Choice(label, value=value) for value, label in options]
@@ -697,7 +699,7 @@ class QuestionaryAsker:
             default=default, instruction=instruction, **self.io)
         result = self._keys(prompt, letters).unsafe_ask()
         special = {_SKIP: SKIP, _BACK: BACK, _HELP: HELP}
-        if question.type == "bool" and result in ("yes", "no", _SKIP):
+        if result == _SKIP or (question.type == "bool" and result in ("yes", "no")):
             # y, n and d answer at once, without the menu's own echo: say it like the others
             self._say(f"  → {result}" if result != _SKIP else "  → don't know (left unknown)",
                       "green" if result != _SKIP else "dim")
