@@ -220,3 +220,13 @@ def test_metric_terminal_report_is_unchanged_by_the_convert_hook() -> None:
     assert plain == terminal.render(diagnosis, kb, convert=lambda s: seen.append(s) or s)
     assert any("litres an hour" in piece for piece in seen)
     assert terminal.render(diagnosis, kb) == plain  # the hook does not outlive its render
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_imperial_fluid_figures_all_carry_a_converted_unit(run_cli, example: Path) -> None:  # type: ignore[no-untyped-def]
+    """A runner reading fl oz never meets a litre figure: "1.3 l an hour" and "most runners
+    need 0.4 to 0.8" (litres implied by the sentence before) were left metric."""
+    _, imperial, _ = run_cli("debrief", str(example), "-f", "markdown", "--units", "imperial")
+    flat = " ".join(imperial.split())
+    assert re.findall(rf"{NUMBER} l\b", flat) == []
+    assert re.findall(r"need \d+(?:\.\d+)? to \d+(?:\.\d+)?(?![\d.])(?! fl oz)", flat) == []
