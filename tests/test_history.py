@@ -166,6 +166,21 @@ def test_forget_one_and_all_of_an_athlete_leaves_nothing_in_the_file(run_cli, wr
     assert status == 2 and err.count("\n") == 1 and "no recorded debrief has id 1" in err
 
 
+def test_an_athlete_name_given_in_part_points_to_the_recorded_one(run_cli, write, db) -> None:  # type: ignore[no-untyped-def]
+    """'--athlete Lena' when 'Lena, 34' is recorded: one line naming the recorded name and how
+    to give it, exit 2, for listing and for forgetting; an empty history says so instead."""
+    status, _, err = run_cli("history", "--athlete", "Lena", "--db", str(db))
+    assert status == 2 and err.count("\n") == 1
+    assert "nothing is recorded yet (debrief with --record)" in err
+    record(run_cli, db, lena_race(write, "1.yaml", "2026-04-12", "Spring marathon"))
+    for words in (("history", "--athlete", "lena"), ("history", "forget", "--athlete", "Lena")):
+        status, _, err = run_cli(*words, "--db", str(db))
+        assert status == 2 and err.count("\n") == 1
+        assert "(did you mean 'Lena, 34'?): give the name in full" in err
+    status, out, _ = run_cli("history", "--db", str(db), "-f", "json")
+    assert len(json.loads(out)["debriefs"]) == 1  # nothing forgotten
+
+
 @pytest.mark.parametrize("content, words", [
     (b"this is my training diary, not a database\n" * 20, "not SQLite"),
     (history.SQLITE_HEADER + b"\x00\xff" * 2000, "not a usable crampdx history database"),

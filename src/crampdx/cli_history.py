@@ -414,7 +414,7 @@ def _forget(args: argparse.Namespace, words: list[str]) -> int:
         finally:
             connection.close()
         if not count:
-            raise CrampdxError(f"no recorded debriefs for athlete '{args.athlete}'")
+            raise _no_such_athlete(args.db, args.athlete)
         print(f"crampdx: forgot {count} debrief{'s' if count != 1 else ''} of {args.athlete}",
               file=sys.stderr)
         return 0
@@ -432,6 +432,29 @@ def _forget(args: argparse.Namespace, words: list[str]) -> int:
     return 0
 
 
+def _no_such_athlete(where: Any, name: str) -> "CrampdxError":
+    """No debriefs under this name: say which recorded name was probably meant ('Tom' for
+    'Tom, 45'), since a name must match in full; `where` is a connection or the --db path."""
+    from crampdx import history
+    from crampdx.errors import CrampdxError, did_you_mean
+
+    connection = where if hasattr(where, "execute") else history.connect(where)
+    try:
+        names = sorted({item.athlete for item in history.debriefs(connection) if item.athlete})
+    finally:
+        if connection is not where:
+            connection.close()
+    typed = history.athlete_key(name)
+    starting = [n for n in names if typed and history.athlete_key(n).startswith(typed)]
+    hint = f" (did you mean '{starting[0]}'?)" if len(starting) == 1 \
+        else did_you_mean(name, names)
+    if not names:
+        return CrampdxError(f"no recorded debriefs for athlete '{name}': nothing is recorded "
+                            "yet (debrief with --record)")
+    return CrampdxError(f"no recorded debriefs for athlete '{name}'{hint}: give the name in "
+                        "full, as 'crampdx history' lists it")
+
+
 def _list(args: argparse.Namespace, connection: "sqlite3.Connection") -> int:
     from crampdx import api, history
     from crampdx.errors import CrampdxError
@@ -443,7 +466,7 @@ def _list(args: argparse.Namespace, connection: "sqlite3.Connection") -> int:
                            "'history --summary' and 'history show ID'")
     items = history.debriefs(connection, athlete=args.athlete, event=args.event)
     if args.athlete and not items:
-        raise CrampdxError(f"no recorded debriefs for athlete '{args.athlete}'")
+        raise _no_such_athlete(connection, args.athlete)
     recurring = history.recurring(items)
     if fmt == "json":
         text = view.list_json(items, recurring)
