@@ -199,3 +199,19 @@ def _table_cells(text: str) -> str:
                 rows[-1] = [""] * len(parts)
             rows[-1] = [f"{a} {b}".strip() for a, b in zip(rows[-1], parts)]
     return " | ".join(" ; ".join(row) for row in rows if row)
+
+
+@pytest.mark.parametrize("fmt", ["terminal", "markdown", "html", "csv"])
+def test_causes_show_the_weight_of_evidence_in_words_not_a_percentage(run_cli, monkeypatch,  # type: ignore[no-untyped-def]
+                                                                      fmt: str) -> None:
+    """Each leading cause reads as in the athlete's report ('strong evidence'), never '88%',
+    which a coach would take for the chance the cause is right; JSON keeps the number."""
+    monkeypatch.setenv("COLUMNS", "300")  # one line per row: the cell reads whole
+    hit_the_wall = ROOT / "examples" / "marathon-hit-the-wall.yaml"
+    status, out, err = run_cli("debrief", str(hit_the_wall), "--summary", "-f", fmt)
+    assert status == 0, err
+    out = re.sub(r"(?s)<style>.*?</style>", "", out)  # the page's CSS has its own widths in %
+    flat = " ".join(out.replace("│", " ").split())
+    assert "Empty fuel stores (glycogen): strong evidence" in flat
+    assert re.search(r"\d%", flat) is None
+    assert squad_json(run_cli, hit_the_wall)[0]["causes"][0]["certainty"] > 0.6

@@ -2,7 +2,7 @@
 
 Built from JSON reports (the contract in docs/json.md), so fresh debriefs and recorded ones give
 the same table. Each row: athlete, event, triage (unscreened shown as such), the leading causes
-with their certainty, and the one most important change. Every user string is escaped for the
+with the weight of their evidence, and the one most important change. Every user string is escaped for the
 format it is written into (crampdx/textsafe.py).
 """
 
@@ -67,8 +67,11 @@ class Row(msgspec.Struct, frozen=True):
         return rank + (1 if rank > URGENCY.index("see_doctor") else 0)
 
     def causes_text(self) -> str:
-        return "; ".join(f"{name} {certainty:.0%}" for _, name, certainty in self.causes) \
-            or "none stands out"
+        # the weight in words, as each report shows it: a percentage reads as a probability
+        from crampdx.render.common import strength_word
+
+        return "; ".join(f"{name}: {strength_word(certainty)}"
+                         for _, name, certainty in self.causes) or "none stands out"
 
 
 def screening(report: Mapping[str, Any], red_flag_questions: Iterable[str]) -> tuple[bool, list[str]]:
