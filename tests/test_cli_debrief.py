@@ -299,3 +299,19 @@ def test_help_paragraphs_wrap_cleanly_at_80_columns(command: str) -> None:
             and not text.endswith(":") and not text.startswith("usage:")  # noqa: E731
         if prose(line) and prose(after):
             assert len(line) + 1 + len(after.split()[0]) > width, (line, after)
+
+
+@pytest.mark.parametrize("args, wrong, right", [
+    (("debrief", "a.yaml", "--format", "pdf"), "invalid choice: 'pdf'", "'html'"),
+    (("debrief", "a.yaml", "--units", "furlongs"), "invalid choice: 'furlongs'", "'imperial'"),
+    (("debrief",), "the following arguments are required: ANSWERS", "crampdx debrief --help"),
+    (("kb", "chek"), "invalid choice: 'chek'", "'check'"),
+])
+def test_a_usage_slip_is_one_line_naming_what_is_right(run_cli, args, wrong: str,  # type: ignore[no-untyped-def]
+                                                       right: str) -> None:
+    """argparse's usage block buried the line that mattered: one line, exit 2, saying what was
+    wrong and what would be right, and where the full usage is."""
+    status, out, err = run_cli(*args)
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and "usage:" not in err
+    assert wrong in err and right in err and "--help' shows how to use it" in err

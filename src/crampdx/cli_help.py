@@ -7,7 +7,7 @@ import argparse
 import os
 import re
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 # An example line: an indented command, two or more spaces, then what it does
 _EXAMPLE = r"^(\s+\S.*?\s{2,})(\S.*)$"  # compiled (and cached by re) when help is shown
@@ -87,6 +87,15 @@ class Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["formatter_class"] = WrappedHelpFormatter  # what wrap_all gives every parser
         super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        """One line, exit 2, like every other crampdx error: what was wrong (argparse names
+        the valid choices) and where the right usage is; argparse's own usage block above it
+        buried the line that mattered."""
+        from crampdx.textsafe import message as one_line
+
+        self.exit(2, one_line(f"{self.prog}: error: {message}; '{self.prog} --help' shows "
+                              "how to use it") + "\n")
 
 
 def wrap_all(parser: argparse.ArgumentParser) -> None:
