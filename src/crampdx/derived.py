@@ -120,10 +120,13 @@ def estimate_duration(answers: Mapping[str, Any]) -> DerivedValue | None:
     else:
         climb, climb_note = 0.0, ""
     effort_km = distance + climb / METRES_CLIMB_PER_KM
-    hours = round(REFERENCE_H * (effort_km / REFERENCE_KM) ** RIEGEL_EXPONENT, 1)
+    exact = REFERENCE_H * (effort_km / REFERENCE_KM) ** RIEGEL_EXPONENT
+    hours = round(exact, 1)
+    # under an hour in minutes: a 400 m is "about 2 min", never "about 0 h"
+    shown = f"{hours:g} h" if exact >= 1 else f"{max(1, round(exact * 60))} min"
     ran = " (the distance you covered)" if did_not_finish(answers) \
         and answers.get(COVERED) is not None else ""
-    how = (f"Duration estimated at about {hours:g} h from {distance:g} km{ran}"
+    how = (f"Duration estimated at about {shown} from {distance:g} km{ran}"
            + (f" with {climb_note}" if climb_note else "")
            + f": a {REFERENCE_H:g}-hour marathon (crampdx's own assumption of a mid-pack "
            f"runner) scaled to the distance with Riegel's formula (time grows with distance to "

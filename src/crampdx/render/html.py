@@ -270,9 +270,10 @@ def _article(diagnosis: Diagnosis, kb: KnowledgeBase, explain: bool = False) -> 
     out = ["<article>", "<header>",
            f"<h1>Cramp debrief{_e(': ' + title) if title else ''}</h1>",
            f'<p class="meta">{_e(answered_line(diagnosis))}</p>',
-           *(f'<p class="meta derived">{_e(note)}</p>' for note in derived_notes(diagnosis)),
            "</header>"]
-    out += _triage(diagnosis, kb) + _causes(diagnosis, kb, explain) + _plan(diagnosis, kb)
+    out += _triage(diagnosis, kb)  # red flags first: an estimate's note waits below them
+    out += [f'<p class="meta derived">{_e(note)}</p>' for note in derived_notes(diagnosis)]
+    out += _causes(diagnosis, kb, explain) + _plan(diagnosis, kb)
     cited = cited_sources(diagnosis)
     if cited:
         out.append('<section class="sources"><h2>Sources</h2><ul>')

@@ -89,8 +89,6 @@ def render(diagnosis: Diagnosis, kb: KnowledgeBase, *, explain: bool = False) ->
     title = " · ".join(_md(meta[k]) for k in ("athlete", "event", "date") if k in meta)
     out.append(f"# Cramp debrief{': ' + title if title else ''}\n")
     out.append(f"_{answered_line(diagnosis)}._\n")
-    for note in derived_notes(diagnosis):
-        out.append(f"_{note}_\n")
 
     note = unscreened_note(kb, diagnosis)
     for _level, title, flags in triage_boxes(diagnosis):
@@ -106,6 +104,8 @@ def render(diagnosis: Diagnosis, kb: KnowledgeBase, *, explain: bool = False) ->
         out.append("")
     if note:
         out.append(f"## {UNSCREENED_TITLE}\n\n{note}\n")
+    for note in derived_notes(diagnosis):  # red flags first: an estimate's note waits
+        out.append(f"_{note}_\n")
 
     for title, text in caution_items(diagnosis):
         out.append(f"## {_md(title)}\n\n{_md(text)}\n")

@@ -271,8 +271,8 @@ def _render_to(console: Console, diagnosis: Diagnosis, kb: KnowledgeBase,
         Text.assemble(("Cramp debrief", "bold"), _c(f": {heading}") if heading else ""),
         Text(_c(answered_line(diagnosis)), style="dim"),
     ]
+    parts += _triage(diagnosis, kb)  # red flags first: an estimate's note waits below them
     parts += [Text(_c(note), style="dim") for note in derived_notes(diagnosis)]
-    parts += _triage(diagnosis, kb)
     parts += _cautions(diagnosis)
     parts += _kind(diagnosis) + _causes(diagnosis, kb, explain) + _plan(diagnosis, kb)
     if diagnosis.unanswered:
