@@ -295,3 +295,18 @@ def test_a_resumed_interview_keeps_the_watch_distance_as_covered(tmp_path: Path)
     assert watch.values["distance_covered_km"] == pytest.approx(30, abs=0.3)
     assert "event_distance_km" not in watch.values
     assert watch.values["elevation_gain_m"] == pytest.approx(4500, rel=0.05)
+
+
+def test_a_dnf_time_without_the_distance_covered_asks_for_that_distance(run_cli,  # type: ignore[no-untyped-def]
+                                                                        tmp_path: Path) -> None:
+    """5 h given for a marathon not finished, how far unknown: the plan estimates the full
+    race's time, and its note asks for the distance covered, never for the time the runner
+    already gave."""
+    path = answers_file(tmp_path, "event_distance_km: 42.2\nevent_duration_h: 5\n"
+                                  "finished: false\ncramp_pattern: localized\n")
+    status, out, _ = run_cli("debrief", str(path), "-f", "markdown")
+    assert status == 0
+    flat = " ".join(out.split())
+    assert "your 5 h is for a distance not given; give how far you got (distance_covered_km) " \
+           "to carry it to the full race." in flat
+    assert "give event_duration_h" not in flat

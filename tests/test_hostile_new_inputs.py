@@ -120,7 +120,7 @@ def test_dnf_with_a_time_never_asks_for_that_time(run_cli, tmp_path: Path) -> No
                                                  "event_duration_h: 3\n")
     text = " ".join(texts)
     assert "give event_duration_h" not in text
-    assert "your 3 h is for a distance not given; give distance_covered_km" in text
+    assert "your 3 h is for a distance not given; give how far you got (distance_covered_km)" in text
 
 
 def test_dnf_at_zero_km_has_no_pace(run_cli, tmp_path: Path) -> None:

@@ -98,7 +98,8 @@ def scale_duration(hours: float, km: float, gain_m: float | None, new_km: float,
 
 # How an estimated duration ends: what to answer for a sharper report (planned_duration says
 # otherwise when the runner gave a time crampdx cannot use for the full race).
-ESTIMATE_ASKS = f" It is an estimate, not your answer; give {DURATION} for a sharper report."
+ESTIMATE_ASKS = (f" It is an estimate, not your answer; give your time ({DURATION}) for a "
+                 "sharper report.")
 
 
 def estimate_duration(answers: Mapping[str, Any]) -> DerivedValue | None:
@@ -276,7 +277,8 @@ def planned_duration(answers: Mapping[str, Any]) -> DerivedValue | None:
         return estimate
     # the runner gave a time, but over no distance crampdx knows: never ask for it again
     over = (f"no distance covered ({COVERED}: 0)" if run == 0 else
-            f"a distance not given; give {COVERED} to carry it to the full race")
+            f"a distance not given; give how far you got ({COVERED}) to carry it to "
+            "the full race")
     return DerivedValue(DURATION, estimate.value, estimate.how.removesuffix(ESTIMATE_ASKS)
                         + f" It is an estimate: your {hours:g} h is for {over}.")
 
