@@ -25,8 +25,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
 DEFAULT_NAME = "crampdx-answers-{:%Y%m%d-%H%M}.yaml"
 EPILOG = """\
 keys: arrows and Enter choose; Space ticks; y / n answer a yes-no question at once; d is don't
-know on any menu; '?' says why a question is asked; '<' goes back (in a number prompt too, without Enter);
-every question has "Don't know" (a number: press Enter on an empty line). Ctrl-C (or Ctrl-D)
+know on any menu; '?' says why a question is asked; '<' goes back (in a number prompt too,
+without Enter); every question has "Don't know" (a number: press Enter on an empty line). Ctrl-C (or Ctrl-D)
 saves your answers so far; --resume continues them, or changes an answer once finished.
 
 examples:

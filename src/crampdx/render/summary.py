@@ -2,8 +2,8 @@
 
 Built from JSON reports (the contract in docs/json.md), so fresh debriefs and recorded ones give
 the same table. Each row: athlete, event, triage (unscreened shown as such), the leading causes
-with the weight of their evidence, and the one most important change. Every user string is escaped for the
-format it is written into (crampdx/textsafe.py).
+with the weight of their evidence, and the one most important change. Every user string is
+escaped for the format it is written into (crampdx/textsafe.py).
 """
 
 from __future__ import annotations
