@@ -141,3 +141,22 @@ def test_help_documents_the_plan_options(run_cli) -> None:  # type: ignore[no-un
     assert status == 0
     for option in ("--weeks N", "--next-race FILE", "html"):
         assert option in out
+
+
+def test_one_week_to_go_reads_in_the_singular(run_cli) -> None:  # type: ignore[no-untyped-def]
+    """--weeks 1 said "the 1 weeks to a race" and "With 1 weeks to go": every example's plan
+    reads "1 week" (and no other count of one in the plural), while 6 stays "6 weeks"."""
+    import re
+
+    for example in sorted(EXAMPLES.glob("*.yaml")):
+        status, out, _ = run_cli("debrief", str(example), "--weeks", "1", "-f", "markdown")
+        assert status == 0
+        flat = " ".join(out.split())
+        assert re.findall(r"\b1 (?:weeks|days|runs|sessions|hours|gels|sets)\b", flat) == [], \
+            example.name
+    status, out, _ = run_cli("debrief", str(EXAMPLES / "marathon-hit-the-wall.yaml"), "--weeks", "1")
+    flat = " ".join(out.split())
+    assert "A plan for the 1 week to a race like Autumn marathon." in flat
+    assert "With 1 week to go it is too late to start lunges" in flat
+    status, out, _ = run_cli("debrief", str(EXAMPLES / "marathon-hit-the-wall.yaml"), "--weeks", "6")
+    assert "A plan for the 6 weeks to a race" in " ".join(out.split())

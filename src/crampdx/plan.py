@@ -662,6 +662,21 @@ def show(value: Any) -> str:
     return str(value)
 
 
+# "{weeks} weeks" with weeks = 1 reads "1 week": the templates are written for the plural
+_COUNTED = ("weeks", "days", "runs", "sessions", "hours", "gels", "sets")
+
+
+def _singular(template: str, shown: Mapping[str, str]) -> str:
+    """The template with "{n} weeks" as "{n} week" wherever n shows as 1."""
+    import re
+
+    if "1" not in shown.values():
+        return template
+    return re.sub(rf"\{{(\w+)\}} ({'|'.join(_COUNTED)})\b",
+                  lambda m: f"{{{m[1]}}} {m[2][:-1]}" if shown.get(m[1]) == "1" else m[0],
+                  template)
+
+
 def fill(parts: tuple[tuple[str, ...], ...], values: Mapping[str, Any]) -> str:
     """Each sentence: its first alternative whose placeholders are all known; else left out."""
     return fill_used(parts, values)[0]
@@ -676,7 +691,7 @@ def fill_used(parts: tuple[tuple[str, ...], ...], values: Mapping[str, Any]
         for template in alternatives:
             names = placeholders_of(template)
             if all(name in shown for name in names):
-                out.append(template.format_map(shown))
+                out.append(_singular(template, shown).format_map(shown))
                 used |= set(names)
                 break
     return " ".join(out), used
