@@ -382,7 +382,8 @@ def test_schedules_cover_exactly_the_weeks_given(weeks: int) -> None:
     for name in ("marathon-longest-run-24k.yaml", "mountain-ultra-300m-hills.yaml"):
         plan = plan_for(name, weeks=weeks)
         assert plan.weeks == weeks and plan.weeks_given
-        assert plan.summary.startswith(f"A plan for the {weeks} weeks to a race like")
+        assert plan.summary.startswith(
+            f"A plan for the {weeks} week{'s' if weeks != 1 else ''} to a race like")
         for plan_item in plan:
             if plan_item.schedule:
                 rows = plan_item.schedule
