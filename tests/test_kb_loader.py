@@ -255,3 +255,17 @@ def test_a_bad_when_or_number_source_points_at_its_line(tmp_path: Path) -> None:
                           "terrain; choices: road, track, trail, mountain") for p in problems)
     assert any(p.endswith("mine.yaml:18:10: plan 'my-hill': sources: unknown source "
                           "'nowhere'") for p in problems), problems
+
+
+def test_a_source_label_reads_as_written_not_as_its_id() -> None:
+    """Reports cite each source by its label: 'Hew-Butler 2015' from author and year; a coach's
+    own short cite without a year as written ('My notes', not 'my_notes'); a long one, its id."""
+    from crampdx.knowledge.model import Origin, Source
+
+    def label(cite: str, short: str = "") -> str:
+        return Source("my_notes", cite, "coaching", Origin("s.yaml", 1), short).label
+
+    assert label("Hew-Butler T et al. Consensus statement, 2015") == "Hew-Butler 2015"
+    assert label("My   notes") == "My notes"
+    assert label("Notes " + "from many seasons of club coaching, kept by hand") == "my_notes"
+    assert label("My notes", short="Ana") == "Ana"

@@ -156,14 +156,21 @@ class Source(msgspec.Struct, frozen=True):
 
     @property
     def label(self) -> str:
-        """A short name for one line: the `short` field, else 'First-author year'."""
+        """A short name for one line: the `short` field, else 'First-author year', else a
+        short cite as written ("My notes"), and only then the id (a coach's own source)."""
         if self.short:
             return self.short
         import re
 
         year = re.search(r"\b(19|20)\d\d\b", self.cite)
         author = re.split(r"[\s,.]", self.cite.strip(), maxsplit=1)[0]
-        return f"{author} {year.group(0)}" if year and author else self.id
+        if year and author:
+            return f"{author} {year.group(0)}"
+        cite = " ".join(self.cite.split())
+        return cite if 0 < len(cite) <= SHORT_CITE else self.id
+
+
+SHORT_CITE = 40  # a cite without a year this short is its own label
 
 
 class PlanTemplate(msgspec.Struct, frozen=True):
