@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,8 +35,26 @@ def test_terminal_report_puts_red_flags_first(run_cli, answers: Path) -> None:
     assert status == 0, err
     assert out.index("EMERGENCY") < out.index("Likely causes")
     assert "Hyponatremia" in out and "Call for help now." in out
-    assert "onset_km = 45.1 km" in out  # 28 mi converted, rounded to 0.1 km
+    assert "Onset: 45.1 km" in out  # 28 mi converted, rounded to 0.1 km
     assert "What crampdx cannot know" in out
+
+
+def test_evidence_reads_in_words_and_explain_shows_ids_and_certainties(run_cli) -> None:  # type: ignore[no-untyped-def]
+    """The runner's report names each answer in words (a choice by its label) and shows no
+    question ids or finding percentages, which read as chances; --explain shows both."""
+    example = Path(__file__).resolve().parent.parent / "examples" / "seed-150k-mountain.yaml"
+    for fmt in ("terminal", "markdown", "html"):
+        status, out, err = run_cli("debrief", str(example), "-f", fmt)
+        assert status == 0, err
+        flat = " ".join(out.split())
+        assert "How far the cramps spread: all over, even hands, face, neck or core" in flat
+        assert "What you drank: plain water" in flat
+        assert "cramp_pattern = " not in flat and "drink_type = " not in flat
+        assert "Drank more than the body lost (" not in flat
+        status, out, err = run_cli("debrief", str(example), "-f", fmt, "--explain")
+        flat = " ".join(out.split())
+        assert "cramp_pattern = full_body" in flat
+        assert re.search(r"Drank more than the body lost \(\d+%\)", flat)
 
 
 def test_json_contract(run_cli, answers: Path) -> None:

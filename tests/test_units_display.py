@@ -118,7 +118,7 @@ def test_a_duration_typed_as_hours_and_minutes_reads_so(run_cli, write, typed: s
     _, out, _ = run_cli("debrief", str(path), "-f", fmt)
     flat = " ".join(out.split())
     assert "4.83 h" not in flat and "4.83333 h" not in flat
-    assert "event_duration_h = 4 h 50 min" in flat
+    assert "Time on your feet: 4 h 50 min" in flat
     assert re.search(r"Sized for:(?:</strong>)?\W*42\.2 km · 4 h 50 min", flat)
     _, out, _ = run_cli("debrief", str(path), "-f", "json")
     assert abs(json.loads(out)["answers"]["event_duration_h"] - 29 / 6) < 0.01

@@ -490,7 +490,7 @@ class _Loader:
             id=qid, section=data["section"], ask=data["ask"].strip(), type=qtype,
             help=data["help"].strip(), origin=raw.origin, choices=choices, unit=unit,
             range=bounds, not_above=data.get("not_above"),
-            warns=str(data.get("warns", "")).strip())
+            warns=str(data.get("warns", "")).strip(), short=str(data.get("short", "")).strip())
 
     def build_rule(self, raw: RawItem) -> None:
         data = self.fields(raw)

@@ -57,6 +57,7 @@ class Question(msgspec.Struct, frozen=True):
     ask_if: Condition | None = None
     not_above: str | None = None
     warns: str = ""  # red flags: the warning sign it screens for, named when left unanswered
+    short: str = ""  # a few words naming the answer in a report's evidence ("time on feet")
 
 
 class Finding(msgspec.Struct, frozen=True):

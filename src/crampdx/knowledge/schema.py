@@ -54,6 +54,9 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("warns", "text",
                   description="Red flags: the warning sign it screens for, in a few words; "
                               "reports name it when the question is left unanswered"),
+        FieldSpec("short", "text",
+                  description="A few words naming the answer where a report shows the "
+                              "evidence (default: the id in words, its unit dropped)"),
     ),
     "findings": (
         FieldSpec("id", "id", True, description="snake_case finding id"),

@@ -70,8 +70,40 @@ def format_quantity(value: Any, unit: str | None) -> str:
 
 
 def format_answer(kb: KnowledgeBase, fact: str, value: Any) -> str:
+    """The expert's form (--explain, JSON's readers): "temperature_c = 29 °C"."""
     question = kb.questions.get(fact)
     return f"{fact} = {format_quantity(value, question.unit if question is not None else None)}"
+
+
+# a question id's unit suffix, dropped when the id names the answer in words
+_UNIT_SUFFIXES = ("_mg_per_h", "_ml_per_h", "_g_per_h", "_mmol_l", "_km", "_kg", "_h", "_c",
+                  "_m")
+
+
+def answer_name(kb: KnowledgeBase, fact: str) -> str:
+    """A few words naming an answer: the question's `short`, else its id in words."""
+    question = kb.questions.get(fact)
+    if question is not None and question.short:
+        return question.short
+    for suffix in _UNIT_SUFFIXES:
+        if fact.endswith(suffix) and len(fact) > len(suffix):
+            fact = fact[:-len(suffix)]
+            break
+    return fact.replace("_", " ")
+
+
+def answer_in_words(kb: KnowledgeBase, fact: str, value: Any) -> str:
+    """The runner's form: "Temperature: 29 °C", "How far the cramps spread: all over, even
+    hands, face, neck or core" (a choice by its label, as the interview showed it)."""
+    question = kb.questions.get(fact)
+    if question is not None and question.choices and isinstance(value, (str, tuple, list)):
+        items = [value] if isinstance(value, str) else list(value)
+        labels = [question.choices.get(item, str(item)) for item in items]
+        shown = ", ".join(label[:1].lower() + label[1:] for label in labels) or "none"
+    else:
+        shown = format_quantity(value, question.unit if question is not None else None)
+    name = answer_name(kb, fact)
+    return f"{name[:1].upper()}{name[1:]}: {shown}"
 
 
 WATCH_MARK = " (from the watch)"
@@ -79,14 +111,18 @@ ESTIMATE_MARK = " (estimated)"
 
 
 def evidence_facts(kb: KnowledgeBase, evidence: Evidence, derived: Any = (),
-                   estimated: Mapping[str, Any] | None = None) -> str:
+                   estimated: Mapping[str, Any] | None = None, *, explain: bool = True) -> str:
     """The answers and findings a rule used; answers read from activity files (`derived`,
     question ids) are marked so, and values crampdx estimated (`estimated`, crampdx.derived)
-    are marked as estimates, never shown as if the runner had answered them."""
-    parts = [format_answer(kb, fact, value) + (WATCH_MARK if fact in derived else "")
+    are marked as estimates, never shown as if the runner had answered them. The runner's
+    view (`explain=False`) names them in words, without ids or certainty percentages (which
+    a runner reads as chances); --explain shows both."""
+    show = format_answer if explain else answer_in_words
+    parts = [show(kb, fact, value) + (WATCH_MARK if fact in derived else "")
              + (ESTIMATE_MARK if estimated and fact in estimated else "")
              for fact, value in evidence.facts.items()]
-    parts += [f"{kb.findings[f].name} ({cf:.0%})" for f, cf in evidence.findings.items()]
+    parts += [f"{kb.findings[f].name} ({cf:.0%})" if explain else kb.findings[f].name
+              for f, cf in evidence.findings.items()]
     return "; ".join(parts)
 
 

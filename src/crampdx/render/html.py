@@ -130,7 +130,7 @@ def _bar(certainty: float, explain: bool = True) -> str:
             f'<span class="pct">{_e(label)}</span></div>')
 
 
-def _triage(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
+def _triage(diagnosis: Diagnosis, kb: KnowledgeBase, explain: bool = False) -> list[str]:
     """One box per level, most severe first; then the warning signs nobody answered."""
     out: list[str] = []
     note = unscreened_note(kb, diagnosis)
@@ -144,7 +144,8 @@ def _triage(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[str]:
         else:
             out.append("<ul>")
             for flag in flags:
-                facts = evidence_facts(kb, flag, diagnosis.answers.derived, diagnosis.estimated)
+                facts = evidence_facts(kb, flag, diagnosis.answers.derived, diagnosis.estimated,
+                                       explain=explain)
                 out.append(f"<li><strong>{_e(flag_label(kb, flag))}:</strong> "
                            f"{_e(flag.rule.because)}<br><strong>Do now:</strong> "
                            f"{_e(flag.rule.action)}<br><span class=\"dim\">"
@@ -175,7 +176,8 @@ def _cause(rank: int, cause: CauseResult, leading: bool, kb: KnowledgeBase,
         rule = f"<br><code class=\"dim\">{_e(item.rule.id)}</code>" if explain else ""
         number = f'<td class="num">{item.certainty:+.2f}</td>' if explain else ""
         out.append(f"<tr><td>{sign}</td><td>{_e(item.rule.because)}{rule}</td>"
-                   f"<td>{_e(evidence_facts(kb, item, derived, estimated))}</td>{number}"
+                   f"<td>{_e(evidence_facts(kb, item, derived, estimated, explain=explain))}</td>"
+                   f"{number}"
                    f"<td>{_e(_source_name(kb, item.rule.source))}<br>"
                    f"{_badge(kb.evidence_label(item.rule.source))}</td></tr>")
     out.append("</tbody></table>")
@@ -271,7 +273,7 @@ def _article(diagnosis: Diagnosis, kb: KnowledgeBase, explain: bool = False) -> 
            f"<h1>Cramp debrief{_e(': ' + title) if title else ''}</h1>",
            f'<p class="meta">{_e(answered_line(diagnosis))}</p>',
            "</header>"]
-    out += _triage(diagnosis, kb)  # red flags first: an estimate's note waits below them
+    out += _triage(diagnosis, kb, explain)  # red flags first: an estimate's note waits below them
     out += [f'<p class="meta derived">{_e(note)}</p>' for note in derived_notes(diagnosis)]
     out += _causes(diagnosis, kb, explain) + _plan(diagnosis, kb)
     cited = cited_sources(diagnosis)

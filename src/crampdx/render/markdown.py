@@ -97,7 +97,8 @@ def render(diagnosis: Diagnosis, kb: KnowledgeBase, *, explain: bool = False) ->
             out.append((note or LEVEL_NOTES["self_care"]) + "\n")
             note = ""
         for flag in flags:
-            facts = evidence_facts(kb, flag, diagnosis.answers.derived, diagnosis.estimated)
+            facts = evidence_facts(kb, flag, diagnosis.answers.derived, diagnosis.estimated,
+                                   explain=explain)
             out.append(f"- **{flag_label(kb, flag)}.** {_md(flag.rule.because)}  \n"
                        f"  **Do now:** {_md(flag.rule.action)}  \n"
                        f"  _{_md(source_label(kb, flag.rule.source))}; answers: {_md(facts)}_")
@@ -136,7 +137,7 @@ def render(diagnosis: Diagnosis, kb: KnowledgeBase, *, explain: bool = False) ->
         for item in cause.support + cause.against:
             sign = "for" if item.certainty > 0 else "**against**"
             facts = _cell(evidence_facts(kb, item, diagnosis.answers.derived,
-                                         diagnosis.estimated))
+                                         diagnosis.estimated, explain=explain))
             if explain:
                 out.append(f"| {sign} | {_cell(item.rule.because)} (`{item.rule.id}`) | "
                            f"{item.certainty:+.2f} | {facts} | "

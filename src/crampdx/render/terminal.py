@@ -126,7 +126,7 @@ def _heading(text: str) -> Text:
     return Text(_c(f"\n{text}"), style="bold underline")
 
 
-def _triage(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[Panel]:
+def _triage(diagnosis: Diagnosis, kb: KnowledgeBase, explain: bool = False) -> list[Panel]:
     """One box per level, most severe first; then the warning signs nobody answered."""
     panels: list[Panel] = []
     note = unscreened_note(kb, diagnosis)
@@ -139,7 +139,8 @@ def _triage(diagnosis: Diagnosis, kb: KnowledgeBase) -> list[Panel]:
             rows.append(_hanging(Text("▲ ", style="bold"), Text.assemble(
                 (flag_label(kb, flag) + ": ", "bold"), _t(flag.rule.because)), 0))
             rows.append(_indent(Text.assemble(("Do now: ", "bold"), _t(flag.rule.action)), 2))
-            facts = evidence_facts(kb, flag, diagnosis.answers.derived, diagnosis.estimated)
+            facts = evidence_facts(kb, flag, diagnosis.answers.derived, diagnosis.estimated,
+                                   explain=explain)
             rows.append(_indent(Text(_t(f"{facts} · {source_label(kb, flag.rule.source)}"),
                                      style="dim"), 2))
         style = LEVEL_STYLES["unscreened"] if not flags and not diagnosis.triage.screened \
@@ -201,7 +202,8 @@ def _causes(diagnosis: Diagnosis, kb: KnowledgeBase, explain: bool = False
         parts.append(_indent(Text(_t(cause.summary), style="italic"), 3))
         for item in cause.support + cause.against:
             mark, style = ("+ ", "green") if item.certainty > 0 else ("− ", "red")
-            facts = evidence_facts(kb, item, diagnosis.answers.derived, diagnosis.estimated)
+            facts = evidence_facts(kb, item, diagnosis.answers.derived, diagnosis.estimated,
+                                   explain=explain)
             detail = f"\n{facts}\n"
             detail += (f"{item.rule.id} {item.certainty:+.2f} · " if explain else "") \
                 + source_label(kb, item.rule.source)
@@ -271,7 +273,7 @@ def _render_to(console: Console, diagnosis: Diagnosis, kb: KnowledgeBase,
         Text.assemble(("Cramp debrief", "bold"), _c(f": {heading}") if heading else ""),
         Text(_c(answered_line(diagnosis)), style="dim"),
     ]
-    parts += _triage(diagnosis, kb)  # red flags first: an estimate's note waits below them
+    parts += _triage(diagnosis, kb, explain)  # red flags first: an estimate's note waits below them
     parts += [Text(_c(note), style="dim") for note in derived_notes(diagnosis)]
     parts += _cautions(diagnosis)
     parts += _kind(diagnosis) + _causes(diagnosis, kb, explain) + _plan(diagnosis, kb)
