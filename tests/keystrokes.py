@@ -14,7 +14,9 @@ def answer_keys(question: Question, value: Any) -> str:
     if question.type == "number":
         return ("" if value is None else str(value)) + ENTER
     if question.type == "bool":
-        return {True: ENTER, False: DOWN + ENTER, None: DOWN * 2 + ENTER}[value]
+        # the letters answer at once wherever the cursor starts (on Don't know for a
+        # warning sign, so that a stray Enter never answers one)
+        return {True: "y", False: "n", None: "d"}[value]
     options = list(question.choices)
     if question.type == "choice":
         return DOWN * (options.index(value) if value is not None else len(options)) + ENTER

@@ -140,16 +140,29 @@ def test_first_question_offers_no_back(reasoner: Reasoner, keyboard: Keyboard) -
     flow.asked.clear()  # pretend fainted is the first question asked
     step = flow.next_step()
     assert step is not None and step.question.id == "fainted" and not step.can_go_back
-    assert keyboard.ask(step, DOWN * 3 + ENTER) == HELP
+    assert keyboard.ask(step, DOWN + ENTER) == HELP  # the cursor starts on Don't know
 
 
 # -- bool -----------------------------------------------------------------------------------------
 def test_bool_is_yes_no_dont_know(reasoner: Reasoner, keyboard: Keyboard) -> None:
     """A yes/no question is a menu so that "don't know" is one arrow away."""
-    step = step_for(Interview(reasoner), "fainted")
+    step = step_for(Interview(reasoner), "heat_acclimatized")  # not a warning sign
     assert keyboard.ask(step, ENTER) == Reply.answer(True)
     assert keyboard.ask(step, DOWN + ENTER) == Reply.answer(False)
     assert keyboard.ask(step, DOWN + DOWN + ENTER) == SKIP
+
+
+def test_a_stray_enter_never_answers_a_warning_sign(reasoner: Reasoner,
+                                                    keyboard: Keyboard) -> None:
+    """On a warning sign the cursor starts on Don't know: Enter pressed through the screen
+    leaves it unknown (listed as not checked), never a yes (a false emergency) or a no; y and
+    n answer at once, and the arrows reach both."""
+    step = step_for(Interview(reasoner), "fainted")
+    assert keyboard.ask(step, ENTER) == SKIP
+    assert keyboard.ask(step, "y") == Reply.answer(True)
+    assert keyboard.ask(step, "n") == Reply.answer(False)
+    assert keyboard.ask(step, UP + ENTER) == Reply.answer(False)
+    assert keyboard.ask(step, UP + UP + ENTER) == Reply.answer(True)
 
 
 # -- multi ----------------------------------------------------------------------------------------

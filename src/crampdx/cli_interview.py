@@ -677,6 +677,7 @@ class QuestionaryAsker:
     def _select(self, step: "Step") -> "Reply":
         import questionary
 
+        from crampdx.diagnosis import RED_FLAGS_SECTION
         from crampdx.interview import BACK, HELP, SKIP, Reply
 
         question = step.question
@@ -687,6 +688,10 @@ class QuestionaryAsker:
             options = list(question.choices.items())
             previous = step.previous
         default = _SKIP if step.skipped_before else previous
+        if default is None and question.type == "bool" and question.section == RED_FLAGS_SECTION:
+            # a warning sign is answered by a deliberate y or n: a stray Enter leaves it
+            # unknown (and the report lists it as not checked), never yes or no
+            default = _SKIP
         # d is don't know on every menu, as on checklists (the hint says so)
         letters = {"y": "yes", "n": "no", "d": _SKIP} if question.type == "bool" \
             else {"d": _SKIP}
