@@ -613,7 +613,7 @@ def interview_line(work: Path, size: int, decisions: int = 40) -> str:
     times.sort()
     p90 = times[min(len(times) - 1, int(0.9 * len(times)))] if times else float("nan")
     return (f"  {len(times)} decisions: median {seconds(statistics.median(times))}, p90 "
-            f"{seconds(p90)} ({_verdict(p90 * 1000, TARGETS['interview_p90_ms'])} ms); first "
+            f"{seconds(p90)} ({_verdict(p90 * 1000, TARGETS['interview_p90_ms'])}, in ms); first "
             f"question {seconds(first)}")
 
 

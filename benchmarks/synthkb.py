@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from crampdx.units import TINY_SLIPS
+
 NUMBER_UNITS = ("km", "h", "°C", "ml/h", "g/h", "kg", None)
 FINDING_TIERS = 4
 RULES_PER_FILE = 500
@@ -259,6 +261,8 @@ def answer_sets(kb: Any, count: int, seed: int = 0, answered: float = 0.85) -> l
                 continue
             if question.type == "number":
                 value = round(rng.uniform(0, 100), 1)
+                if question.unit in TINY_SLIPS and value < TINY_SLIPS[question.unit][1]:
+                    value = 0.0  # a bare 7.3 ml/h reads as a slip for 7.3 l/h and is refused
                 # a number without a unit is a count: whole numbers only (crampdx.answers)
                 answers[question.id] = value if question.unit else round(value)
             elif question.type == "bool":
