@@ -161,3 +161,18 @@ def test_the_graph_marks_evidence_against() -> None:
     text = mermaid(read_knowledge([BASE]).kb)
     assert "q_eased_when_slowing -.-> c_electrolyte_depletion" in text
     assert "q_cramp_pattern --> c_electrolyte_depletion" in text
+
+
+def test_overlay_text_is_literal_in_the_reference(run_cli, write, mini_kb) -> None:  # type: ignore[no-untyped-def]
+    """`kb docs` quotes an overlay's text literally: a Markdown link (a javascript: one too),
+    an image or emphasis written into a finding becomes text, not a link in the reference."""
+    overlay = write("overlay/findings.yaml", (
+        "findings:\n"
+        "  - id: sneaky_finding\n"
+        "    name: Sneaky [click](javascript:alert(1))\n"
+        "    description: See ![x](http://example.invalid/x.png) and *this*\n"))
+    status, out, err = run_cli("kb", "docs", "--kb", str(overlay.parent))
+    assert status == 0, err
+    assert "[click](javascript:" not in out and "![x](" not in out
+    assert r"Sneaky \[click\](javascript:alert(1))" in out
+    assert r"\*this\*" in out

@@ -25,6 +25,7 @@ from crampdx.knowledge.schema import (
     TRIAGE,
     FieldSpec,
 )
+from crampdx.textsafe import markdown as markdown_text
 
 DRAFT = "http://json-schema.org/draft-07/schema#"  # what yaml-language-server understands
 SCHEMA_FILE = "knowledge.schema.json"
@@ -257,7 +258,9 @@ def display_path(kb: KnowledgeBase, origin: Origin) -> str:
 
 
 def _text(value: str) -> str:
-    return " ".join(value.replace("<", "&lt;").split())
+    """Knowledge text (an overlay's too) read literally: no link, image, raw HTML or emphasis
+    can come from it into the reference (crampdx.textsafe.markdown)."""
+    return markdown_text(value, line_start=False)
 
 
 def _cite(kb: KnowledgeBase, source_id: str) -> str:
