@@ -325,6 +325,10 @@ def test_help_paragraphs_wrap_cleanly_at_80_columns(command: str) -> None:
     (("debrief", "a.yaml", "--units", "furlongs"), "invalid choice: 'furlongs'", "'imperial'"),
     (("debrief",), "the following arguments are required: ANSWERS", "crampdx debrief --help"),
     (("kb", "chek"), "invalid choice: 'chek'", "'check'"),
+    (("history", "--bogus"), "unrecognized arguments: --bogus", "'crampdx history --help'"),
+    (("kb", "check", "--bogus"), "unrecognized arguments: --bogus", "'crampdx kb check --help'"),
+    (("debrief", "--bogus", "a.yaml"), "unrecognized arguments: --bogus",
+     "'crampdx debrief --help'"),
 ])
 def test_a_usage_slip_is_one_line_naming_what_is_right(run_cli, args, wrong: str,  # type: ignore[no-untyped-def]
                                                        right: str) -> None:

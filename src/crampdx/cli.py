@@ -164,6 +164,17 @@ def _command_of(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _help_for(argv: Sequence[str]) -> str:
+    """Whose --help an argument error points to: 'crampdx history', 'crampdx kb check' (an
+    unknown option is reported by the top-level parser, which would say 'crampdx')."""
+    command = _command_of(argv)
+    if command not in COMMANDS:
+        return "crampdx"
+    rest = list(argv)[list(argv).index(command) + 1:]
+    words = [w for w in rest[:1] if w.isalpha() and w.islower()]
+    return " ".join(["crampdx", command, *(words if command in ("kb", "history") else [])])
+
+
 def emit_output(text: str, output: str | None, what: str = "report") -> None:
     """Every command's output: standard output, or with `-o FILE` an atomic write (a failure
     never leaves half a file behind) and one line on stderr saying where; `-` is standard
@@ -351,6 +362,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"crampdx {__version__}")
         return 0
     parser = build_parser(_command_of(words))
+    parser.help_for = _help_for(words)  # type: ignore[attr-defined]
     args = parser.parse_args(words)
     if args.command is None:
         if not sys.stdin.isatty():

@@ -94,7 +94,8 @@ class Parser(argparse.ArgumentParser):
         buried the line that mattered."""
         from crampdx.textsafe import message as one_line
 
-        self.exit(2, one_line(f"{self.prog}: error: {message}; '{self.prog} --help' shows "
+        where = getattr(self, "help_for", None) or self.prog
+        self.exit(2, one_line(f"{self.prog}: error: {message}; '{where} --help' shows "
                               "how to use it") + "\n")
 
 
