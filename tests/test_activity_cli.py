@@ -252,6 +252,21 @@ def test_a_damaged_cache_is_ignored(race: Path, training: Path, cache: Path) -> 
     assert again.cache_hits == 0 and again.values == first.values
 
 
+def test_a_cache_another_crampdx_wrote_is_read_again(race: Path, training: Path, cache: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Summaries (and their warnings) written by another version of the activity readers are
+    not reused: an upgrade that reads files differently reads them again."""
+    from crampdx.activity import cache as activity_cache
+    from crampdx.activity import derive
+
+    first = derive(race, [training])
+    assert derive(race, [training]).cache_hits == len(training_runs())
+    monkeypatch.setattr(activity_cache, "reader_stamp", lambda: "another-crampdx")
+    again = derive(race, [training])
+    assert again.cache_hits == 0 and again.values == first.values
+    assert derive(race, [training]).cache_hits == len(training_runs())  # rebuilt under it
+
+
 # -- bad files ------------------------------------------------------------------------------------
 def assert_one_line_error(status: int, err: str, *needles: str) -> None:
     assert status == 2, err

@@ -1,8 +1,9 @@
 """The training cache: one JSON file per --training PATH under the user's cache directory
 (platformdirs; CRAMPDX_CACHE_DIR overrides it), holding each activity file's Summary keyed on
 its path, size and modification time (a zip member: the zip's, plus name and CRC). A changed
-or new file is read again; the rest come from the cache. JSON, never pickle: a cache file is
-data, and a damaged one is ignored and rebuilt."""
+or new file is read again; the rest come from the cache, unless another crampdx (another
+version, or changed activity readers) wrote it. JSON, never pickle: a cache file is data, and
+a damaged one is ignored and rebuilt."""
 
 from __future__ import annotations
 
@@ -14,6 +15,23 @@ from typing import Any
 
 CACHE_VERSION = 1
 ENV = "CRAMPDX_CACHE_DIR"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def reader_stamp() -> str:
+    """Which code read the summaries: crampdx's version and the activity readers' files (size,
+    mtime). An upgrade that reads files differently (or words a warning differently) must not
+    be handed summaries the old code made."""
+    from crampdx import __version__
+
+    parts = [__version__]
+    for module in sorted(_PACKAGE.glob("*.py")):
+        try:
+            stat = module.stat()
+        except OSError:
+            continue
+        parts.append(f"{module.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
 
 def cache_dir() -> Path:
@@ -42,9 +60,11 @@ class SummaryCache:
         self.old_warnings: list[str] = []
         self.stamp: str | None = None
         self.warnings: list[str] = []
+        self.reader = reader_stamp()
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if isinstance(data, dict) and data.get("version") == CACHE_VERSION and \
+                    data.get("reader") == self.reader and \
                     data.get("source") == self.source and isinstance(data.get("entries"), dict):
                 self.old = data["entries"]
                 self.old_stamp = data.get("stamp") if isinstance(data.get("stamp"), str) \
@@ -77,8 +97,8 @@ class SummaryCache:
         if self.new == self.old and self.stamp == self.old_stamp and \
                 self.warnings == self.old_warnings:
             return None
-        document = {"version": CACHE_VERSION, "source": self.source, "stamp": self.stamp,
-                    "warnings": self.warnings, "entries": self.new}
+        document = {"version": CACHE_VERSION, "reader": self.reader, "source": self.source,
+                    "stamp": self.stamp, "warnings": self.warnings, "entries": self.new}
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -113,9 +113,13 @@ def _skipped(error: Exception, track: Track) -> str:
     kept = ""
     times = [t for t in track.times if t is not None]
     if times:
-        minutes = (times[-1] - times[0]) / 60
-        kept = f"; kept {len(track.times)} records ({minutes:.0f} min)"
+        kept = f"; kept {len(track.times)} records ({_span(times[-1] - times[0])})"
         if track.total_elapsed_s:
-            kept += f" of {track.total_elapsed_s / 60:.0f} min"
+            kept += f" of {_span(track.total_elapsed_s)}"
     summary = " and the file's summary" if track.total_distance_m is not None else ""
     return f"unreadable after an error ({message}){kept}{summary}; skipped the rest"
+
+
+def _span(seconds: float) -> str:
+    """A stretch of an activity as a warning reads it: minutes, or seconds under one."""
+    return f"{seconds / 60:.0f} min" if seconds >= 60 else f"{seconds:.0f} s"
