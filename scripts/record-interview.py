@@ -36,7 +36,9 @@ def keys_for(question, value) -> list[str]:  # type: ignore[no-untyped-def]
         return ([f"{value:g}" if isinstance(value, float) else str(value)] if value is not None
                 else []) + [ENTER]
     if question.type == "bool":
-        return {True: [ENTER], False: [DOWN, ENTER], None: [DOWN, DOWN, ENTER]}[value]
+        # the letters answer at once wherever the cursor starts (on Don't know for a warning
+        # sign, so that a stray Enter never answers one)
+        return {True: ["y"], False: ["n"], None: ["d"]}[value]
     options = list(question.choices)
     if question.type == "choice":
         return [DOWN] * (options.index(value) if value is not None else len(options)) + [ENTER]

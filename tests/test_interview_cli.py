@@ -191,7 +191,7 @@ def test_saved_file_resumes_and_debriefs(fixture_kb, tmp_path: Path,
     assert skipped == ["fainted"]
     status, out, err = run_cli("debrief", str(path))
     assert status == 0, err
-    assert "2 of 17 questions answered" in out
+    assert "2 of 17 questions answered; 1 answered \"don't know\"" in out
 
 
 def test_report_options_are_debriefs() -> None:

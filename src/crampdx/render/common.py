@@ -195,6 +195,9 @@ def bar(certainty: float, width: int = 10) -> str:
 def answered_line(diagnosis) -> str:  # type: ignore[no-untyped-def]
     answered = len(diagnosis.answers.values)
     line = f"{answered} of {diagnosis.questions_total} questions answered"
+    declined = len(getattr(diagnosis.answers, "declined", ()))
+    if declined:  # so the interview's "question 48 of about 48" and this line add up
+        line += f"; {declined} answered \"don't know\""
     derived = getattr(diagnosis.answers, "derived", {})
     if derived:  # which files: the JSON report's "derived" and `crampdx import`'s comments
         line += f"; {len(derived)} of them read from your activity files"
