@@ -19,26 +19,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from crampdx import yamlfull, yamlio, yamlplain  # noqa: E402
 from crampdx.errors import CrampdxError  # noqa: E402
+from yamlshape import located_shape  # noqa: E402
 
 MB = 1_000_000
-
-
-def _shape(value: Any) -> Any:
-    if isinstance(value, dict):
-        return ("map", value.line, value.column, dict(value._positions),
-                [(type(k).__name__, k, _shape(v)) for k, v in value.items()])
-    if isinstance(value, list):
-        return ("seq", value.line, value.column, dict(value._positions),
-                [_shape(v) for v in value])
-    if isinstance(value, float):
-        return ("float", repr(value))
-    return (type(value).__name__, value)
 
 
 def _outcome(parse: Any, text: str) -> tuple[Any, float]:
     start = time.perf_counter()
     try:
-        result: Any = _shape(parse(text, "f.yaml"))
+        result: Any = located_shape(parse(text, "f.yaml"))
     except CrampdxError as exc:
         result = ("error", str(exc)[:100])
     return result, time.perf_counter() - start
@@ -94,7 +83,7 @@ def main() -> None:
         accepted = plain is not yamlplain.DECLINED
         mine, parse_s = _outcome(yamlio.parse_yaml, text)
         theirs, full_s = _outcome(lambda t, p: yamlfull.parse_yaml(t, p, fast=True), text)
-        same = "-" if not accepted else ("yes" if _shape(plain) == theirs else "NO")
+        same = "-" if not accepted else ("yes" if located_shape(plain) == theirs else "NO")
         print(f"{name:<46} {'accepted' if accepted else 'DECLINED':>9} {same:>5} "
               f"{read_s:7.3f} {parse_s:8.3f} {full_s:9.3f}"
               + ("" if mine == theirs else "  parse_yaml != yamlfull"), flush=True)

@@ -15,26 +15,14 @@ import pytest
 from crampdx import yamlfull, yamlio, yamlplain
 from crampdx.errors import CrampdxError
 from crampdx.textsafe import unsafe_characters
+from yamlshape import located_shape
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _shape(value: Any) -> Any:
-    """A value with its type and every recorded position spelled out, for comparison."""
-    if isinstance(value, dict):
-        return ("map", value.line, value.column, dict(value._positions),
-                [(type(k).__name__, k, _shape(v)) for k, v in value.items()])
-    if isinstance(value, list):
-        return ("seq", value.line, value.column, dict(value._positions),
-                [_shape(v) for v in value])
-    if isinstance(value, float):
-        return ("float", repr(value))
-    return (type(value).__name__, value)
-
-
 def _outcome(parse: Any, text: str) -> Any:
     try:
-        return _shape(parse(text, "f.yaml"))
+        return located_shape(parse(text, "f.yaml"))
     except CrampdxError as exc:
         return ("error", str(exc))
 
@@ -78,7 +66,7 @@ def test_plain_reader_attacks_read_as_pyyaml_or_declined(name: str) -> None:
     plain = yamlplain.read(text)
     theirs = _outcome(lambda t, p: yamlfull.parse_yaml(t, p, fast=True), text)
     if plain is not yamlplain.DECLINED:
-        assert _shape(plain) == theirs
+        assert located_shape(plain) == theirs
     assert _outcome(yamlio.parse_yaml, text) == theirs
 
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from crampdx import yamlfull, yamlio, yamlplain
 from crampdx.errors import CrampdxError
+from yamlshape import located_shape
 
 ROOT = Path(__file__).resolve().parent.parent
 YAML_FILES = sorted(p for folder in ("knowledge", "examples", "tests", "docs", "benchmarks")
@@ -24,22 +25,9 @@ ANSWERS_FILES = sorted([*(ROOT / "examples").glob("*.yaml"),
                         *(ROOT / "tests" / "fixtures" / "interview" / "examples").glob("*.yaml")])
 
 
-def _shape(value: Any) -> Any:
-    """A value with its type and every recorded position spelled out, for comparison."""
-    if isinstance(value, dict):
-        return ("map", type(value).__name__, value.line, value.column, dict(value._positions),
-                [(type(k).__name__, k, _shape(v)) for k, v in value.items()])
-    if isinstance(value, list):
-        return ("seq", type(value).__name__, value.line, value.column, dict(value._positions),
-                [_shape(v) for v in value])
-    if isinstance(value, float):
-        return ("float", repr(value))  # -0.0 is not 0.0 here
-    return (type(value).__name__, value)
-
-
 def _pyyaml(text: str, fast: bool) -> Any:
     try:
-        return _shape(yamlfull.parse_yaml(text, "f.yaml", fast=fast))
+        return located_shape(yamlfull.parse_yaml(text, "f.yaml", fast=fast))
     except CrampdxError as exc:
         return ("error", str(exc))
 
@@ -50,7 +38,7 @@ def _agrees(text: str) -> bool:
     plain = yamlplain.read(text)
     if plain is yamlplain.DECLINED:
         return False
-    mine = _shape(plain)
+    mine = located_shape(plain)
     assert mine == _pyyaml(text, fast=False), text
     assert mine == _pyyaml(text, fast=True), text
     return True
@@ -287,7 +275,7 @@ def test_control_and_break_characters_are_left_to_pyyaml(text: str) -> None:
     outcomes = []
     for parse in (yamlio.parse_yaml, yamlfull.parse_yaml):
         try:
-            outcomes.append(_shape(parse(text, "f.yaml")))
+            outcomes.append(located_shape(parse(text, "f.yaml")))
         except CrampdxError as exc:
             outcomes.append(("error", str(exc)))
     assert outcomes[0] == outcomes[1]

@@ -12,28 +12,16 @@ import pytest
 
 from crampdx import yamlfull
 from crampdx.errors import CrampdxError
+from yamlshape import located_shape
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted(p for folder in ("knowledge", "examples", "tests")
                for p in (ROOT / folder).rglob("*.yaml"))
 
 
-def _shape(value: Any) -> Any:
-    """A value with its type and every recorded position spelled out, for comparison."""
-    if isinstance(value, dict):
-        return ("map", type(value).__name__, getattr(value, "line", None),
-                getattr(value, "column", None), dict(getattr(value, "_positions", {})),
-                [(type(k).__name__, k, _shape(v)) for k, v in value.items()])
-    if isinstance(value, list):
-        return ("seq", type(value).__name__, getattr(value, "line", None),
-                getattr(value, "column", None), dict(getattr(value, "_positions", {})),
-                [_shape(v) for v in value])
-    return (type(value).__name__, value)
-
-
 def _outcome(text: str, fast: bool, duplicates: list[CrampdxError] | None = None) -> Any:
     try:
-        return _shape(yamlfull.parse_yaml(text, "f.yaml", duplicates, fast=fast))
+        return located_shape(yamlfull.parse_yaml(text, "f.yaml", duplicates, fast=fast))
     except CrampdxError as exc:
         return ("error", str(exc))
 
