@@ -13,25 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from crampdx import api
-from crampdx.render import html, json as json_render, markdown, terminal
-
-FORMATS = {"terminal": terminal.render, "markdown": markdown.render, "html": html.render,
-           "json": json_render.render}
-
-
-def reports(tmp_path: Path, answers: str) -> dict[str, str]:
-    """The answers file in every format, as `crampdx debrief -f FORMAT` writes it."""
-    path = tmp_path / "answers.yaml"
-    path.write_text(answers, encoding="utf-8")
-    diagnosis = api.diagnose_file(path)
-    kb = api.knowledge()
-    return {name: render(diagnosis, kb) for name, render in FORMATS.items()}
-
-
-def flat(text: str) -> str:
-    """One line of words: terminal boxes wrap lines between borders."""
-    return " ".join(text.replace("│", " ").split())
+from reporting import flat, reports_of
 
 
 DIZZY_HALF = """\
@@ -48,7 +30,7 @@ eased_when_slowing: true
 def test_dizzy_after_losing_weight_is_self_care_not_drink_nothing(tmp_path: Path) -> None:
     """1.6 kg lost in a hot half marathon, then light-headed: self care, lie down legs up and
     drink to thirst, with the limits for getting help; no 'drink nothing', no EAH flag."""
-    out = reports(tmp_path, DIZZY_HALF + "weight_change_kg: -1.6\nbody_mass_kg: 68\n")
+    out = reports_of(tmp_path, DIZZY_HALF + "weight_change_kg: -1.6\nbody_mass_kg: 68\n")
     triage = json.loads(out["json"])["triage"]
     assert triage["level"] == "self_care"
     assert triage["conditions"] == ["exercise_collapse"]
@@ -62,7 +44,7 @@ def test_dizzy_after_losing_weight_is_self_care_not_drink_nothing(tmp_path: Path
 def test_dizzy_without_a_weight_is_still_presumed_low_blood_sodium(tmp_path: Path) -> None:
     """The same dizziness with no weight answered: overdrinking cannot be ruled out, so the
     EAH presumption and its 'drink nothing more until you pass urine' stay."""
-    out = reports(tmp_path, DIZZY_HALF)
+    out = reports_of(tmp_path, DIZZY_HALF)
     triage = json.loads(out["json"])["triage"]
     assert triage["level"] == "see_doctor" and "eah" in triage["conditions"]
     for name, text in out.items():
@@ -73,7 +55,7 @@ def test_confused_after_a_short_cool_race_is_an_emergency_not_presumed_eah(
         tmp_path: Path) -> None:
     """Confused after 48 minutes at 12 °C: emergency; the causes named are heat, heart, blood
     sugar and head injury, not low blood sodium."""
-    out = reports(tmp_path, "event_distance_km: 10\nevent_duration_h: 0.8\n"
+    out = reports_of(tmp_path, "event_distance_km: 10\nevent_duration_h: 0.8\n"
                             "temperature_c: 12\nsymptoms: [confusion]\n")
     triage = json.loads(out["json"])["triage"]
     assert triage["level"] == "emergency"
@@ -86,7 +68,7 @@ def test_confused_after_a_short_cool_race_is_an_emergency_not_presumed_eah(
 def test_confused_after_a_short_hot_race_is_heat_stroke_first(tmp_path: Path) -> None:
     """Confused at the finish of a 10 km at 28 °C, temperature not taken: heat stroke is named
     and the report says cool first."""
-    out = reports(tmp_path, "event_distance_km: 10\nevent_duration_h: 0.7\n"
+    out = reports_of(tmp_path, "event_distance_km: 10\nevent_duration_h: 0.7\n"
                             "temperature_c: 28\nsymptoms: [confusion]\n")
     triage = json.loads(out["json"])["triage"]
     assert triage["level"] == "emergency"
@@ -97,7 +79,7 @@ def test_confused_after_a_short_hot_race_is_heat_stroke_first(tmp_path: Path) ->
 
 def test_confused_after_a_short_race_with_heavy_drinking_keeps_eah(tmp_path: Path) -> None:
     """Hours of plain water before a 10 km start: low blood sodium is presumed again."""
-    out = reports(tmp_path, "event_distance_km: 10\nevent_duration_h: 0.9\n"
+    out = reports_of(tmp_path, "event_distance_km: 10\nevent_duration_h: 0.9\n"
                             "symptoms: [confusion]\npre_start_plain_water: true\n"
                             "drank_beyond_thirst: true\n")
     triage = json.loads(out["json"])["triage"]
@@ -107,7 +89,7 @@ def test_confused_after_a_short_race_with_heavy_drinking_keeps_eah(tmp_path: Pat
 def test_confused_in_a_cold_race_names_hypothermia_too(tmp_path: Path) -> None:
     """Freezing rain in the mountains: the report says to get the runner out of the wind and
     wet, beside the low-blood-sodium emergency."""
-    out = reports(tmp_path, "event_distance_km: 100\nevent_duration_h: 6\n"
+    out = reports_of(tmp_path, "event_distance_km: 100\nevent_duration_h: 6\n"
                             "temperature_c: 2\nrace_conditions: [cold]\n"
                             "symptoms: [confusion]\n")
     triage = json.loads(out["json"])["triage"]

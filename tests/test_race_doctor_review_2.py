@@ -15,26 +15,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from crampdx import api
-from crampdx.render import html, json as json_render, markdown, terminal
+from reporting import flat, reports_of
 
-FORMATS = {"terminal": terminal.render, "markdown": markdown.render, "html": html.render,
-           "json": json_render.render}
 READ = ("terminal", "markdown", "html")
-
-
-def reports(tmp_path: Path, answers: str) -> dict[str, str]:
-    """The answers file in every format, as `crampdx debrief -f FORMAT` writes it."""
-    path = tmp_path / "answers.yaml"
-    path.write_text(answers, encoding="utf-8")
-    diagnosis = api.diagnose_file(path)
-    kb = api.knowledge()
-    return {name: render(diagnosis, kb) for name, render in FORMATS.items()}
-
-
-def flat(text: str) -> str:
-    """One line of words: terminal boxes wrap lines between borders."""
-    return " ".join(text.replace("│", " ").split())
 
 
 def triage(out: dict[str, str]) -> dict:
@@ -43,7 +26,7 @@ def triage(out: dict[str, str]) -> dict:
 
 def test_confused_after_a_hot_10_km_reads_heat_stroke_before_anything_else(
         tmp_path: Path) -> None:
-    out = reports(tmp_path, "event_distance_km: 10\nevent_duration_h: 0.75\n"
+    out = reports_of(tmp_path, "event_distance_km: 10\nevent_duration_h: 0.75\n"
                             "temperature_c: 30\nsymptoms: [confusion]\n")
     assert triage(out)["level"] == "emergency"
     assert triage(out)["conditions"][0] == "heat_stroke"
@@ -56,7 +39,7 @@ def test_confused_after_a_hot_10_km_reads_heat_stroke_before_anything_else(
 
 def test_confused_after_a_hot_marathon_names_heat_stroke_beside_low_sodium(
         tmp_path: Path) -> None:
-    out = reports(tmp_path, "event_distance_km: 42.2\nevent_duration_h: 4.5\n"
+    out = reports_of(tmp_path, "event_distance_km: 42.2\nevent_duration_h: 4.5\n"
                             "temperature_c: 30\nsymptoms: [confusion]\n")
     assert triage(out)["level"] == "emergency"
     assert triage(out)["conditions"][:2] == ["heat_stroke", "eah"]
@@ -68,14 +51,14 @@ def test_confused_after_a_hot_marathon_names_heat_stroke_beside_low_sodium(
 
 def test_confused_when_known_to_be_dangerously_hot_reads_one_heat_stroke_flag(
         tmp_path: Path) -> None:
-    out = reports(tmp_path, "event_distance_km: 42.2\nevent_duration_h: 4.5\n"
+    out = reports_of(tmp_path, "event_distance_km: 42.2\nevent_duration_h: 4.5\n"
                             "temperature_c: 30\noverheated: true\nsymptoms: [confusion]\n")
     flags = json.loads(out["json"])["triage"]["flags"]
     assert [f["condition"] for f in flags].count("heat_stroke") == 1
 
 
 def test_confused_in_a_cold_wet_race_reads_hypothermia_first(tmp_path: Path) -> None:
-    out = reports(tmp_path, "event_distance_km: 50\nevent_duration_h: 8\nterrain: mountain\n"
+    out = reports_of(tmp_path, "event_distance_km: 50\nevent_duration_h: 8\nterrain: mountain\n"
                             "temperature_c: 4\nrace_conditions: [cold]\n"
                             "symptoms: [confusion, vomiting]\n")
     assert triage(out)["conditions"][:2] == ["hypothermia", "eah"]
@@ -89,7 +72,7 @@ def test_confused_in_a_cold_wet_race_reads_hypothermia_first(tmp_path: Path) -> 
 
 def test_dizzy_after_weight_loss_is_told_when_to_get_help_over_the_next_day(
         tmp_path: Path) -> None:
-    out = reports(tmp_path, "event_distance_km: 42.2\nevent_duration_h: 3\n"
+    out = reports_of(tmp_path, "event_distance_km: 42.2\nevent_duration_h: 3\n"
                             "temperature_c: 29\nbody_mass_kg: 70\nweight_change_kg: -1.8\n"
                             "symptoms: [dizziness]\n")
     assert triage(out)["level"] == "self_care"
@@ -101,7 +84,7 @@ def test_dizzy_after_weight_loss_is_told_when_to_get_help_over_the_next_day(
 
 def test_dizzy_after_weight_loss_in_a_6_hour_race_keeps_the_eah_presumption(
         tmp_path: Path) -> None:
-    out = reports(tmp_path, "event_distance_km: 50\nevent_duration_h: 6\nbody_mass_kg: 70\n"
+    out = reports_of(tmp_path, "event_distance_km: 50\nevent_duration_h: 6\nbody_mass_kg: 70\n"
                             "weight_change_kg: -2.5\nsymptoms: [dizziness]\n")
     assert triage(out)["level"] == "see_doctor" and "eah" in triage(out)["conditions"]
     for name in READ:
@@ -111,7 +94,7 @@ def test_dizzy_after_weight_loss_in_a_6_hour_race_keeps_the_eah_presumption(
 
 
 def test_dizzy_after_a_10_km_is_postural_self_care_with_limits(tmp_path: Path) -> None:
-    out = reports(tmp_path, "event_distance_km: 10\nevent_duration_h: 0.75\n"
+    out = reports_of(tmp_path, "event_distance_km: 10\nevent_duration_h: 0.75\n"
                             "symptoms: [dizziness]\n")
     assert triage(out)["level"] == "self_care"
     assert triage(out)["conditions"] == ["exercise_collapse"]
@@ -123,7 +106,7 @@ def test_dizzy_after_a_10_km_is_postural_self_care_with_limits(tmp_path: Path) -
 def test_collapse_at_a_hot_finish_reads_cooling_first(tmp_path: Path) -> None:
     """Collapsed at the finish of a marathon at 28 °C: heat exhaustion (shade, cool) comes before
     the postural collapse, and the drink it suggests waits for a sodium check after 4 hours."""
-    out = reports(tmp_path, "event_distance_km: 42.2\nevent_duration_h: 4.5\n"
+    out = reports_of(tmp_path, "event_distance_km: 42.2\nevent_duration_h: 4.5\n"
                             "temperature_c: 28\ncollapsed_after_finish: true\n")
     assert triage(out)["level"] == "see_doctor"
     assert triage(out)["conditions"] == ["heat_exhaustion", "exercise_collapse"]
@@ -140,7 +123,7 @@ def test_dizzy_self_care_says_dizziness_while_still_running_is_different(
     for answers in ("event_distance_km: 10\nevent_duration_h: 0.75\nsymptoms: [dizziness]\n",
                     "event_distance_km: 21.1\nevent_duration_h: 2\nbody_mass_kg: 60\n"
                     "weight_change_kg: -1.5\nsymptoms: [dizziness]\n"):
-        out = reports(tmp_path, answers)
+        out = reports_of(tmp_path, answers)
         assert triage(out)["level"] == "self_care"
         for name in READ:
             assert "while you were still running" in flat(out[name]), name

@@ -15,25 +15,16 @@ from crampdx import api
 from crampdx.diagnosis import Diagnosis
 from crampdx.casework import run_cases
 from crampdx.knowledge.loader import read_knowledge
-from crampdx.render import html, json as json_render, markdown, terminal
+from reporting import reports
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-FORMATS = {"terminal": terminal.render, "markdown": markdown.render, "html": html.render,
-           "json": json_render.render}
 # What an EAH report must never tell the runner (Hew-Butler 2015): drink more, eat and drink
 # now, treat it with an electrolyte drink or pickle juice, or dose sodium an hour.
 DRINK_MORE = re.compile(
     r"(?<!not )(?<!nothing )\bdrink more\b|eat and drink|pickle juice|electrolyte drink"
     r"|electrolytes in your fluids|mg of sodium an hour", re.IGNORECASE)
 NO_RED_FLAGS = re.compile(r"no red flags?", re.IGNORECASE)
-
-
-def reports(path: Path) -> dict[str, str]:
-    """The same answers file in every format, as `crampdx debrief -f FORMAT` writes it."""
-    diagnosis = api.diagnose_file(path)
-    kb = api.knowledge()
-    return {name: render(diagnosis, kb) for name, render in FORMATS.items()}
 
 
 def report_json(path: Path) -> dict:
