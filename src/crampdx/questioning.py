@@ -414,32 +414,21 @@ def compile_status(condition: cond.Condition) -> Status:
 
         return finding_test
     parts = tuple(compile_status(part) for part in condition.parts)
-    if isinstance(condition, cond.AllOf):
-        def all_of(answers: Mapping[str, Any], truth: Truth,
-                   unknowable: "set[str] | frozenset[str]") -> bool | None:
-            result: bool | None = True
-            for part in parts:
-                value = part(answers, truth, unknowable)
-                if value is False:
-                    return False
-                if value is None:
-                    result = None
-            return result
+    # Kleene logic: one False decides all_of, one True decides any_of; else unknown wins
+    decisive = not isinstance(condition, cond.AllOf)
 
-        return all_of
-
-    def any_of(answers: Mapping[str, Any], truth: Truth,
-               unknowable: "set[str] | frozenset[str]") -> bool | None:
-        result: bool | None = False
+    def combined(answers: Mapping[str, Any], truth: Truth,
+                 unknowable: "set[str] | frozenset[str]") -> bool | None:
+        result: bool | None = not decisive
         for part in parts:
             value = part(answers, truth, unknowable)
-            if value is True:
-                return True
+            if value is decisive:
+                return decisive
             if value is None:
                 result = None
         return result
 
-    return any_of
+    return combined
 
 
 def finding_truth(kb: KnowledgeBase, answers: Mapping[str, Any], findings: Mapping[str, float],
