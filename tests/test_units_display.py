@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from crampdx.units_display import convert, imperial_html, imperial_text, units_in
+from crampdx.units import units_in
+from crampdx.units_display import convert, imperial_html, imperial_text
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))

@@ -14,7 +14,8 @@ import msgspec
 from crampdx.errors import MAX_PROBLEMS, CrampdxError, did_you_mean
 from crampdx.knowledge.model import KnowledgeBase, Question
 from crampdx.textsafe import excerpt
-from crampdx.units import TYPED, UnitError, likely_slip, likely_tiny_slip, quantity_readings
+from crampdx.units import (TYPED, UnitError, likely_slip, likely_tiny_slip, quantity_readings,
+                           units_in)
 from crampdx.yamlio import MAX_FILE_BYTES, LocatedDict, load_yaml_file, spelled, type_name
 
 META_KEYS = ("athlete", "event", "date", "notes")
@@ -36,6 +37,9 @@ class Answers(msgspec.Struct):
     # Questions explicitly answered "don't know" (not merely left empty): activity files do
     # not fill them, the runner has said they do not know.
     declined: set[str] = msgspec.field(default_factory=set)
+    # The system the runner typed units in ("imperial" when any answer was in miles, °F...):
+    # the report's default units (crampdx.units_display)
+    units: str = "metric"
 
 
 class AnswerError(ValueError):
@@ -191,7 +195,7 @@ def parse_answers(data: Any, kb: KnowledgeBase, path: str = "<answers>") -> Answ
         raise CrampdxError(
             f"an answers file is a mapping of question id -> answer, not {type_name(data)} "
             "(e.g. 'event_distance_km: 42.2')", path=path, line=line)
-    answers = Answers(source=path)
+    answers = Answers(source=path, units=units_in(data))
     problems: list[CrampdxError] = []  # every problem in the file, reported together
     left_out = 0  # problems past MAX_PROBLEMS: counted, never described (a huge file is cheap)
     for key, value in data.items():

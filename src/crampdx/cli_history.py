@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import sqlite3
 
     from crampdx.diagnosis import Diagnosis
+    from crampdx.errors import CrampdxError
     from crampdx.knowledge.model import KnowledgeBase
     from crampdx.render.history import Season
     from crampdx.render.summary import Row
@@ -153,7 +154,6 @@ def debrief_extras(args: argparse.Namespace, kb: "KnowledgeBase", paths: list[st
     """For `crampdx debrief`: record the debriefs when --record is given (their history
     sections come back), and choose the units (--units, else what every answers file used)."""
     from crampdx.errors import CrampdxError
-    from crampdx.units import units_of_file
 
     if getattr(args, "format", None) == "csv" and not getattr(args, "summary", False):
         raise CrampdxError("csv is the squad table's format: add --summary, or choose "
@@ -161,7 +161,7 @@ def debrief_extras(args: argparse.Namespace, kb: "KnowledgeBase", paths: list[st
     units = getattr(args, "units", None)
     per_file = None
     if units is None:  # each report in the units its own file used
-        per_file = [units_of_file(path) for path in paths]
+        per_file = [diagnosis.answers.units for diagnosis in diagnoses]
         units = "imperial" if set(per_file) == {"imperial"} else "metric"
     seasons: list[Season | None] = [None] * len(diagnoses)
     if getattr(args, "record", False):
@@ -405,7 +405,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _forget(args: argparse.Namespace, words: list[str]) -> int:
     from crampdx import history
-    from crampdx.errors import CrampdxError
 
     if len(words) == 1 and args.athlete:
         connection = history.connect(args.db)

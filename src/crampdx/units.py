@@ -7,7 +7,6 @@ same dimension and is converted. The table is physics, not cramp knowledge, so i
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -188,15 +187,3 @@ def units_in(data: Any) -> str:
             if spelled in IMPERIAL_SPELLINGS:
                 return "imperial"
     return "metric"
-
-
-def units_of_file(path: str | Path) -> str:
-    """What an answers file used; metric when it cannot be read (its errors come elsewhere)."""
-    from crampdx.errors import CrampdxError
-    from crampdx.yamlio import MAX_FILE_BYTES, load_yaml_file
-
-    try:
-        data = load_yaml_file(Path(path), what="answers file", max_bytes=MAX_FILE_BYTES)
-    except CrampdxError:
-        return "metric"
-    return units_in(data)

@@ -12,10 +12,6 @@ import math
 import re
 from typing import Callable
 
-# Which system a file was written in is read with the answers (crampdx.units): a debrief asks
-# it of every file, and this module's patterns need compiling only when a report is converted.
-from crampdx.units import IMPERIAL_SPELLINGS, units_in, units_of_file  # noqa: F401
-
 UNITS_CHOICES = ("metric", "imperial")
 
 # metric unit as printed -> (imperial label, convert, decimals)
