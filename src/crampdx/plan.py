@@ -390,7 +390,6 @@ def _lunges(ctx: _Context, t: Mapping[str, Any]) -> Sized:
     ramp_end = weeks - hold  # the week the peak is reached, `hold` weeks before the race
     if ramp_end < 2:
         return Sized("too_late", values)
-    start_total = t["start_sets"] * t["start_reps"]
     peak_total = peak_sets * peak_reps
     # Small weekly steps: the growth that reaches the goal in the weeks there are, never more
     # than max_weekly_growth a week; each preparation starts again from the bottom.

@@ -23,7 +23,6 @@ from crampdx.knowledge.locate import (CASES_DIR, MAX_WALK_ENTRIES, WalkTooLarge,
                                       knowledge_files)
 from crampdx.knowledge.plans import parse_plan
 from crampdx.knowledge.model import (
-    FINDING_THRESHOLD,  # noqa: F401 (read from here by older code)
     Cause,
     Finding,
     KnowledgeBase,

@@ -21,7 +21,6 @@ from crampdx.render.common import (
     derived_notes,
     evidence_facts,
     flag_label,
-    item_sources,
     plan_groups,
     race_line,
     section_title,

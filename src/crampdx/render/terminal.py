@@ -20,9 +20,7 @@ from crampdx.knowledge.model import KnowledgeBase
 from crampdx.textsafe import one_line as _one
 from crampdx.textsafe import terminal as _terminal
 from crampdx.render.common import (
-    FLAG_LABELS,
     LEVEL_NOTES,
-    LEVEL_TITLES,
     CAUSES_NOTE,
     EXPLAIN_NOTE,
     KIND_TITLE,
